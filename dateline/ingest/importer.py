@@ -1,0 +1,185 @@
+"""Importing files and folders of event pages into a store, one transaction per file.
+
+A file either imports whole or not at all; a bad file is reported (file, line, what
+was expected) and the import goes on with the next one. Every event a page mentions
+is imported too: a ``Related:`` entry becomes a stub event (date, headline, slug and
+the tags shown) until its own page arrives.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from dateline.errors import ConflictError, InputError
+from dateline.ingest.merge import merge_link, merge_page
+from dateline.ingest.seedpage import DayIndexPage, EventPage, parse_page
+from dateline.model import Event
+from dateline.store import Store
+
+MAX_PAGE_BYTES = 5 * 1024 * 1024
+PAGE_SUFFIXES = (".md", ".txt", ".markdown")
+_LOOKS_LIKE_PAGE = re.compile(r"^(Formats:|#{1,3} \[)")
+
+
+@dataclass
+class ImportReport:
+    """What an import did, by event id and by file."""
+
+    files: int = 0
+    added: set[int] = field(default_factory=set)
+    updated: set[int] = field(default_factory=set)
+    unchanged: set[int] = field(default_factory=set)
+    day_indexes: list[str] = field(default_factory=list)
+    not_pages: list[str] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+
+    def record(self, event_id: int, outcome: str) -> None:
+        if event_id in self.added:
+            return
+        if outcome == "added":
+            self.updated.discard(event_id)
+            self.unchanged.discard(event_id)
+            self.added.add(event_id)
+        elif outcome == "updated":
+            self.unchanged.discard(event_id)
+            self.updated.add(event_id)
+        elif event_id not in self.updated:
+            self.unchanged.add(event_id)
+
+    def summary(self) -> str:
+        parts = [f"{self.files} file{'s' if self.files != 1 else ''}",
+                 f"{len(self.added)} events added", f"{len(self.updated)} updated",
+                 f"{len(self.unchanged)} unchanged"]
+        if self.day_indexes:
+            parts.append(f"{len(self.day_indexes)} day indexes skipped")
+        if self.not_pages:
+            parts.append(f"{len(self.not_pages)} files skipped (not event pages)")
+        if self.errors:
+            parts.append(f"{len(self.errors)} files not imported")
+        return ", ".join(parts)
+
+
+def find_page_files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
+    """Each file to import and whether it was named explicitly (True) or found in a folder."""
+    for path in paths:
+        if path.is_dir():
+            for child in sorted(path.rglob("*")):
+                hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
+                if child.is_file() and child.suffix in PAGE_SUFFIXES and not hidden:
+                    yield child, False
+        else:
+            yield path, True
+
+
+def read_page_file(path: Path) -> str:
+    """The text of a page file; InputError naming the file for anything that is not a page."""
+    name = str(path)
+    try:
+        size = path.stat().st_size
+        if size > MAX_PAGE_BYTES:
+            raise InputError(f"is {size / 1e6:.1f} MB; an event page is at most "
+                             f"{MAX_PAGE_BYTES // (1024 * 1024)} MB", where=name)
+        data = path.read_bytes()
+    except FileNotFoundError:
+        raise InputError("no such file or folder", where=name) from None
+    except IsADirectoryError:
+        raise InputError("is a folder", where=name) from None
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", where=name) from None
+    if b"\x00" in data[:8192]:
+        raise InputError("is a binary file, not a Markdown event page", where=name)
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        line = data.count(b"\n", 0, error.start) + 1
+        column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
+        raise InputError(
+            f"not valid UTF-8 (byte 0x{data[error.start]:02x} at column {column}); "
+            "save the file as UTF-8", where=name, line=line,
+        ) from None
+
+
+def looks_like_page(text: str) -> bool:
+    first = next((line for line in text.splitlines() if line.strip()), "")
+    return bool(_LOOKS_LIKE_PAGE.match(first))
+
+
+def import_page(store: Store, page: EventPage, origin: str = "a page") -> dict[int, str]:
+    """Merge one page into ``store`` in one transaction; outcome by event id.
+
+    Outcomes are ``added``, ``updated`` or ``unchanged``. ConflictError (nothing
+    written) when the page contradicts stored history.
+    """
+    outcomes: dict[int, str] = {}
+    with store.transaction():
+        event = _event_for_page(store, page)
+        plan = merge_page(event.versions if event else (), page)
+        result = store.write_history(event.id if event else None, plan.history)
+        changed = result.changed
+        if plan.edit is not None:
+            edit = store.append_version(result.event.id, plan.edit, note=f"imported from {origin}")
+            changed = changed or edit.changed
+        own_id = result.event.id
+        outcomes[own_id] = "added" if result.created else "updated" if changed else "unchanged"
+        for link in page.related:
+            linked = store.find_event(link.date, link.slug)
+            if linked is not None and linked.id == own_id:
+                continue
+            history = merge_link(linked.versions if linked else (), link)
+            written = store.write_history(linked.id if linked else None, history)
+            outcome = "added" if written.created else "updated" if written.changed else "unchanged"
+            if outcomes.get(written.event.id) != "added":
+                outcomes[written.event.id] = outcome
+    return outcomes
+
+
+def import_paths(
+    store: Store, paths: Iterable[Path], on_file: Callable[[Path], None] | None = None,
+) -> ImportReport:
+    """Import every page file in ``paths`` (files or folders), each in its own transaction."""
+    report = ImportReport()
+    for path, explicit in find_page_files(paths):
+        if on_file is not None:
+            on_file(path)
+        try:
+            text = read_page_file(path)
+            if not explicit and not looks_like_page(text):
+                report.not_pages.append(str(path))
+                continue
+            try:
+                page = parse_page(text)
+            except InputError as error:
+                raise error.located(str(path)) from None
+            if isinstance(page, DayIndexPage):
+                report.day_indexes.append(str(path))
+                continue
+            try:
+                outcomes = import_page(store, page, origin=path.name)
+            except (ConflictError, InputError) as error:
+                raise InputError(str(error), where=str(path)) from None
+        except InputError as error:
+            report.errors.append(str(error))
+            continue
+        report.files += 1
+        for event_id, outcome in outcomes.items():
+            report.record(event_id, outcome)
+    return report
+
+
+def _event_for_page(store: Store, page: EventPage) -> Event | None:
+    """The stored event a page is about: found by any version's date and slug."""
+    keys = [(page.content.date, page.slug)] + [(c.date, c.slug) for c in page.changes]
+    found: dict[int, Event] = {}
+    for day, slug in keys:
+        event = store.find_event(day, slug)
+        if event is not None:
+            found[event.id] = event
+    if len(found) > 1:
+        raise ConflictError(
+            "the page's versions are stored as different events (ids "
+            + ", ".join(str(i) for i in sorted(found)) + "); merging events is not supported"
+        )
+    return next(iter(found.values()), None)

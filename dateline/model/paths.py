@@ -1,0 +1,80 @@
+"""The archive's URL scheme, shared by every reader and writer of pages.
+
+``/news/YYYY/MM/D/<slug>.<ext>`` is an event page and ``/news/YYYY/MM/D/index.<ext>`` a
+day index: the month is zero-padded, the day is not (``/news/2012/02/9/``), as in the
+archive the seed pages come from. An earlier version whose slug a later version of the
+same event reuses (an edit that kept the headline) lives at ``<slug>.v<N>.<ext>``, so
+that every version has a page and the plain slug always shows the newest one.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+
+from dateline.errors import InputError
+
+FORMATS = ("md", "html", "json", "xml")
+
+_EVENT_PATH_RE = re.compile(
+    r"^/?news/(?P<y>\d{4})/(?P<m>\d{2})/(?P<d>\d{1,2})/"
+    r"(?P<slug>[^/]+?)(?:\.v(?P<version>[1-9]\d*))?\.(?P<ext>md|html|json|xml)$"
+)
+
+
+def day_label(day: date) -> str:
+    """The archive's way of writing a date in headings: ``2012-02-9``."""
+    return f"{day.year:04d}-{day.month:02d}-{day.day}"
+
+
+def day_dir(day: date) -> str:
+    return f"/news/{day.year:04d}/{day.month:02d}/{day.day}"
+
+
+def day_path(day: date, ext: str = "md") -> str:
+    return f"{day_dir(day)}/index.{ext}"
+
+
+def event_path(day: date, slug: str, ext: str = "md", *, version: int | None = None) -> str:
+    """Path of an event page; ``version`` only for an earlier version sharing a later slug."""
+    suffix = f".v{version}" if version is not None else ""
+    return f"{day_dir(day)}/{slug}{suffix}.{ext}"
+
+
+@dataclass(frozen=True, slots=True)
+class PagePath:
+    """An event page address taken apart."""
+
+    date: date
+    slug: str
+    ext: str
+    version: int | None = None
+
+    @property
+    def is_day_index(self) -> bool:
+        return self.slug == "index"
+
+
+def parse_page_path(path: str) -> PagePath:
+    """Read ``/news/2012/02/9/<slug>.md`` (or a full URL ending so) into its parts.
+
+    Raises InputError saying what was expected when ``path`` is not such an address or
+    names a day that does not exist.
+    """
+    text = path.strip()
+    if "://" in text:  # a full URL: keep its path
+        text = "/" + text.split("://", 1)[1].split("/", 1)[-1]
+    text = text.split("?", 1)[0].split("#", 1)[0]
+    match = _EVENT_PATH_RE.match(text)
+    if not match:
+        raise InputError(
+            f"{path!r} is not a page address (expected /news/YYYY/MM/D/<slug>.md)",
+            field="path",
+        )
+    try:
+        day = date(int(match["y"]), int(match["m"]), int(match["d"]))
+    except ValueError:
+        raise InputError(f"{path!r} names a day that does not exist", field="path") from None
+    version = int(match["version"]) if match["version"] else None
+    return PagePath(day, match["slug"], match["ext"], version)

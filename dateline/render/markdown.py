@@ -1,0 +1,144 @@
+"""Event pages and day indexes in the seed format's canonical form.
+
+Canonical means what seed 001 shows, made consistent: always a ``Formats:`` line,
+always ``### Sources:``, lists numbered 1, 2, 3 (the cover image and the current
+version are numbered like any other item), and two additions the seeds lack so that a
+page says everything the archive knows: a ``### Contexts:`` section with the event's
+own tags, and the editor and note after a ``Changes:`` entry. ``dateline.ingest.seedpage``
+reads all of it back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date
+
+from dateline.ingest.seedpage import (
+    COVER_IMAGE,
+    LABEL_CURRENT,
+    LABEL_FIRST,
+    LABEL_UPDATE,
+    PARTIAL_MARKER,
+    TIMESTAMP_FORMAT,
+)
+from dateline.model import Event, RelatedEvent, Version, day_label, day_path, event_path
+
+
+def escape_link_text(text: str) -> str:
+    """Backslash-escape what would end a Markdown link text early."""
+    return text.replace("\\", "\\\\").replace("[", "\\[").replace("]", "\\]")
+
+
+def version_path(event: Event, version: Version, ext: str = "md") -> str:
+    """Where ``version`` of ``event`` is published (``<slug>.v<N>`` if a later one reuses the slug)."""
+    number = version.number if event.shadowed(version) else None
+    return event_path(version.content.date, version.slug, ext, version=number)
+
+
+def formats_line(path_without_ext: str) -> str:
+    links = "  ".join(f"[{name}]({path_without_ext}.{ext})"
+                      for name, ext in (("HTML", "html"), ("JSON", "json"), ("XML", "xml")))
+    return f"Formats: {links}  "
+
+
+def render_event_page(
+    event: Event, version: Version | None = None, related: Sequence[RelatedEvent] = (),
+) -> str:
+    """The page of ``version`` (default: the current one) of ``event``.
+
+    ``related`` is shown on the current version's page only: it describes the event as
+    it is now, not as an earlier version had it.
+    """
+    version = version or event.current
+    content = version.content
+    is_current = version.number == event.current.number
+    own = version_path(event, version)
+    lines = [formats_line(own.removesuffix(".md")), ""]
+    lines += [f"### [{day_label(content.date)}]({day_path(content.date)})", ""]
+    if not is_current:
+        current = version_path(event, event.current)
+        lines += [f"_Version {version.number} of {len(event.versions)}: "
+                  f"see the [current version]({current})._", ""]
+    if content.category:
+        lines.append(f"#### {content.category}")
+    if content.story:
+        lines.append(f"##### {content.story}")
+    lines += [f"# {content.headline} ", ""]
+    summary = PARTIAL_MARKER if version.partial else content.summary
+    if summary:
+        lines += [_escape_summary(summary), "", ""]
+    sections: list[list[str]] = []
+    if content.contexts:
+        sections.append(["### Contexts:", "", *(f"- {escape_link_text(c)}" for c in content.contexts)])
+    items = [
+        f"[{escape_link_text(s.publisher)}]({s.url})" if s.url else escape_link_text(s.publisher)
+        for s in content.sources
+    ]
+    if content.cover_image:
+        items.append(f"[{COVER_IMAGE}]({content.cover_image})")
+    if items:
+        sections.append(["### Sources:", "", *_numbered(items)])
+    if len(event.versions) > 1 or _has_metadata(event.versions[0]):
+        sections.append(["### Changes:", "", *_numbered(_change_entries(event))])
+    if related and is_current:
+        sections.append(["### Related:", "", *_numbered(_related_entry(r) for r in related)])
+    for section in sections:
+        lines += [*section, ""]
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def render_day_index(day: date, events: Sequence[Event]) -> str:
+    """The list of a day's events (current versions), in the order given."""
+    own = day_path(day)
+    lines = [formats_line(own.removesuffix(".md")), "",
+             f"# [{day_label(day)}]({own})", ""]
+    entries = [
+        _link(event.content.headline, version_path(event, event.current))
+        + (f" _Context: {', '.join(event.content.contexts)}_" if event.content.contexts else "")
+        for event in events
+    ]
+    lines += _numbered(entries)
+    return "\n".join(lines).rstrip("\n") + "\n"
+
+
+def _numbered(items: Sequence[str] | object) -> list[str]:
+    return [f"{n}. {item}" for n, item in enumerate(items, 1)]  # type: ignore[call-overload]
+
+
+def _link(headline: str, path: str) -> str:
+    # The archive's pages put a space after every headline inside the link text.
+    return f"[{escape_link_text(headline)} ]({path})"
+
+
+def _related_entry(related: RelatedEvent) -> str:
+    path = event_path(related.date, related.slug)
+    return f"{_link(related.headline, path)} _Context: {', '.join(related.shared)}_"
+
+
+def _has_metadata(version: Version) -> bool:
+    return version.created_at is not None or bool(version.editor) or bool(version.note)
+
+
+def _change_entries(event: Event) -> list[str]:
+    entries = []
+    last = len(event.versions)
+    for version in event.versions:
+        if version.number == last:
+            label = LABEL_CURRENT
+        elif version.number == 1:
+            label = LABEL_FIRST
+        else:
+            label = LABEL_UPDATE
+        stamp = f"{version.created_at.strftime(TIMESTAMP_FORMAT)} " if version.created_at else ""
+        entry = f"{_link(version.content.headline, version_path(event, version))} _{stamp}({label})_"
+        if version.editor:
+            entry += f" by {version.editor}"
+        if version.note:
+            entry += f": {version.note}"
+        entries.append(entry)
+    return entries
+
+
+def _escape_summary(summary: str) -> str:
+    # A summary line that starts like a heading would end the summary when read back.
+    return "\n".join("\\" + line if line.startswith("#") else line for line in summary.splitlines())

@@ -1,0 +1,98 @@
+"""Opening a database: URL resolution, SQLite pragmas, and migration to the newest schema."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+import sqlalchemy as sa
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+
+from dateline.errors import StoreUnavailableError
+
+DEFAULT_DATABASE = "dateline.db"
+DATABASE_URL_VARIABLE = "DATELINE_DATABASE_URL"
+_MIGRATIONS = Path(__file__).parent / "migrations"
+
+
+def resolve_database_url(value: str | None = None) -> str:
+    """The SQLAlchemy URL for ``value``: a URL, a file path, or None for the default.
+
+    Precedence: the value given (the ``--db`` flag), then ``$DATELINE_DATABASE_URL``,
+    then ``dateline.db`` in the current folder. A plain path means SQLite;
+    ``postgresql://`` URLs use the psycopg 3 driver.
+    """
+    raw = value or os.environ.get(DATABASE_URL_VARIABLE) or DEFAULT_DATABASE
+    if raw.startswith(("postgresql://", "postgres://")):
+        return "postgresql+psycopg://" + raw.split("://", 1)[1]
+    if "://" in raw:
+        return raw
+    return f"sqlite:///{raw}"
+
+
+def create_engine(url: str) -> sa.Engine:
+    """An engine for ``url`` with Dateline's connection settings; nothing is connected yet."""
+    try:
+        parsed = sa.make_url(url)
+    except sa.exc.ArgumentError:
+        raise StoreUnavailableError(f"{url!r} is not a database URL or path") from None
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database or ""
+        if database and database != ":memory:":
+            folder = Path(database).expanduser().resolve().parent
+            if not folder.is_dir():
+                raise StoreUnavailableError(f"cannot open {database}: folder {folder} does not exist")
+        engine = sa.create_engine(url, connect_args={"timeout": 30})
+        sa.event.listen(engine, "connect", _sqlite_pragmas)
+        return engine
+    if parsed.get_backend_name() == "postgresql":
+        return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
+    raise StoreUnavailableError(
+        f"unsupported database {parsed.get_backend_name()!r} (expected a SQLite file "
+        "or a postgresql:// URL)"
+    )
+
+
+def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # WAL lets readers work while one writer writes; NORMAL sync is safe in WAL mode.
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA journal_mode=WAL")
+    cursor.execute("PRAGMA synchronous=NORMAL")
+    cursor.execute("PRAGMA foreign_keys=ON")
+    cursor.close()
+
+
+def _alembic_config(connection: sa.Connection) -> Config:
+    config = Config()
+    config.set_main_option("script_location", str(_MIGRATIONS))
+    config.attributes["connection"] = connection
+    return config
+
+
+def migrate(engine: sa.Engine) -> None:
+    """Bring the database to the newest schema (each migration in its own transaction).
+
+    Raises StoreUnavailableError, naming the database, when it cannot be reached.
+    """
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+            head = ScriptDirectory(str(_MIGRATIONS)).get_current_head()
+            if current == head:
+                return
+            command.upgrade(_alembic_config(connection), "head")
+            connection.commit()
+    except sa.exc.OperationalError as error:
+        raise StoreUnavailableError(
+            f"cannot open database {engine.url.render_as_string(hide_password=True)}: "
+            f"{_first_line(error.orig)}"
+        ) from None
+
+
+def _first_line(error: BaseException | None) -> str:
+    text = str(error or "unknown error").strip()
+    return text.splitlines()[0] if text else "unknown error"

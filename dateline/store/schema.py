@@ -1,0 +1,91 @@
+"""The tables, as SQLAlchemy Core objects used by the queries in this package.
+
+The DDL that creates them lives in the numbered Alembic migrations
+(``migrations/versions``); ``tests/store/test_schema.py`` checks that a migrated
+database matches these definitions.
+
+``versions`` is the history: one row per version, never updated once complete.
+``events``, ``event_contexts`` and ``event_sources`` hold the *current* version of each
+event in queryable form and are rewritten whenever a version is added.
+``event_changes`` is an append-only log of which event changed when, so that caches
+(the related-events index, incremental site builds) can catch up cheaply.
+"""
+
+from __future__ import annotations
+
+import sqlalchemy as sa
+
+metadata = sa.MetaData()
+
+contexts = sa.Table(
+    "contexts",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(200), nullable=False, unique=True),
+    sa.Column("slug", sa.String(140), nullable=False, unique=True),
+)
+
+events = sa.Table(
+    "events",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("slug", sa.String(140), nullable=False),
+    sa.Column("headline", sa.Text, nullable=False),
+    sa.Column("current_version", sa.Integer, nullable=False),
+    sa.Column("stub", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Index("ix_events_date", "date"),
+)
+
+versions = sa.Table(
+    "versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("date", sa.Date, nullable=False),
+    sa.Column("slug", sa.String(140), nullable=False),
+    sa.Column("headline", sa.Text, nullable=False),
+    sa.Column("summary", sa.Text, nullable=False),
+    sa.Column("story", sa.Text),
+    sa.Column("category", sa.Text),
+    sa.Column("cover_image", sa.Text),
+    sa.Column("contexts", sa.JSON, nullable=False),
+    sa.Column("sources", sa.JSON, nullable=False),
+    sa.Column("partial", sa.Boolean, nullable=False),
+    sa.Column("created_at", sa.DateTime),
+    sa.Column("editor", sa.String(100)),
+    sa.Column("note", sa.Text),
+    sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("event_id", "number", name="uq_versions_event_number"),
+    sa.Index("ix_versions_date_slug", "date", "slug"),
+)
+
+event_contexts = sa.Table(
+    "event_contexts",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), primary_key=True),
+    sa.Column("context_id", sa.Integer, sa.ForeignKey("contexts.id"), primary_key=True),
+    sa.Column("position", sa.Integer, nullable=False),
+    sa.Index("ix_event_contexts_context", "context_id", "event_id"),
+)
+
+event_sources = sa.Table(
+    "event_sources",
+    metadata,
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), primary_key=True),
+    sa.Column("position", sa.Integer, primary_key=True),
+    sa.Column("publisher", sa.Text, nullable=False),
+    sa.Column("url", sa.Text),
+    sa.Index("ix_event_sources_url", "url"),
+)
+
+event_changes = sa.Table(
+    "event_changes",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+)

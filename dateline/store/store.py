@@ -1,0 +1,509 @@
+"""The Store: every read and write of the archive goes through this class.
+
+History is append-only and the store enforces it: :meth:`Store.write_history` may add
+versions and may fill in or renumber *partial* versions (placeholders known only from
+a link), but a complete version, once stored, never changes and never disappears.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass, replace
+from datetime import UTC, date, datetime
+from typing import Any
+
+import sqlalchemy as sa
+
+from dateline.errors import ConflictError, InputError, NotFoundError, StaleVersionError
+from dateline.model import (
+    Context,
+    Event,
+    EventContent,
+    RelatedEvent,
+    Source,
+    Version,
+    context_slug,
+    slug_for_headline,
+    validate_editor,
+    validate_note,
+)
+from dateline.store import schema as t
+from dateline.store.engine import create_engine, migrate, resolve_database_url
+from dateline.store.related import RelatedIndex
+
+
+def utc_now() -> datetime:
+    """Now, in UTC without tzinfo and to the second: how the store keeps times."""
+    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
+
+
+@dataclass(frozen=True, slots=True)
+class WriteResult:
+    """What a write did: the event as stored now, and whether anything changed."""
+
+    event: Event
+    changed: bool
+    created: bool = False
+
+
+class Store:
+    """An archive in one database (SQLite file or PostgreSQL).
+
+    Methods run in their own transaction, or in the caller's when called inside
+    ``with store.transaction():``. A Store is not shared between threads.
+    """
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self.engine = engine
+        self._conn: sa.Connection | None = None
+        self._related = RelatedIndex(engine)
+
+    # -- connections ----------------------------------------------------------------
+
+    @property
+    def url(self) -> str:
+        return self.engine.url.render_as_string(hide_password=True)
+
+    @property
+    def backend(self) -> str:
+        """``sqlite`` or ``postgresql``."""
+        return self.engine.dialect.name
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    def __enter__(self) -> Store:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @contextmanager
+    def transaction(self) -> Iterator[Store]:
+        """Run the enclosed reads and writes as one transaction (nested calls join it)."""
+        if self._conn is not None:
+            yield self
+            return
+        with self.engine.begin() as connection:
+            self._conn = connection
+            try:
+                yield self
+            finally:
+                self._conn = None
+
+    @contextmanager
+    def _connect(self) -> Iterator[sa.Connection]:
+        if self._conn is not None:
+            yield self._conn
+        else:
+            with self.engine.begin() as connection:
+                yield connection
+
+    # -- reading --------------------------------------------------------------------
+
+    def event(self, event_id: int) -> Event:
+        """The event with this id; NotFoundError if there is none."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                sa.select(t.versions).where(t.versions.c.event_id == event_id)
+                .order_by(t.versions.c.number)
+            ).mappings().all()
+        if not rows:
+            raise NotFoundError(f"no event with id {event_id}")
+        return Event(event_id, tuple(_version_from_row(r) for r in rows))
+
+    def find(self, day: date, slug: str, version: int | None = None) -> tuple[Event, Version]:
+        """The event and version at ``/news/<day>/<slug>[.v<version>]``.
+
+        Without ``version`` it is the newest version that had this date and slug, so old
+        URLs keep resolving after an edit. NotFoundError when nothing was ever there.
+        """
+        with self._connect() as conn:
+            query = sa.select(t.versions.c.event_id, t.versions.c.number).where(
+                t.versions.c.date == day, t.versions.c.slug == slug
+            )
+            if version is not None:
+                query = query.where(t.versions.c.number == version)
+            row = conn.execute(query.order_by(t.versions.c.id.desc()).limit(1)).first()
+        if row is None:
+            where = f"{day.isoformat()}/{slug}" + (f" version {version}" if version else "")
+            raise NotFoundError(f"no event at {where}")
+        event = self.event(row.event_id)
+        return event, event.version(row.number)
+
+    def find_event(self, day: date, slug: str) -> Event | None:
+        """The event that has (or had) this date and slug, or None."""
+        try:
+            return self.find(day, slug)[0]
+        except NotFoundError:
+            return None
+
+    def count_events(self) -> int:
+        with self._connect() as conn:
+            return int(conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one())
+
+    def count_versions(self) -> int:
+        with self._connect() as conn:
+            query = sa.select(sa.func.count()).select_from(t.versions)
+            return int(conn.execute(query).scalar_one())
+
+    def days(self) -> list[date]:
+        """Every day that has at least one event, oldest first."""
+        with self._connect() as conn:
+            query = sa.select(t.events.c.date).distinct().order_by(t.events.c.date)
+            return list(conn.execute(query).scalars())
+
+    def events_on(self, day: date) -> list[Event]:
+        """The events dated ``day`` (by their current version), in the order they were added."""
+        with self._connect() as conn:
+            ids = conn.execute(
+                sa.select(t.events.c.id).where(t.events.c.date == day).order_by(t.events.c.id)
+            ).scalars().all()
+        return [self.event(i) for i in ids]
+
+    def iter_events(self, batch_size: int = 2000) -> Iterator[Event]:
+        """Every event with its whole history, by date then id, read in batches."""
+        last: tuple[date, int] | None = None
+        while True:
+            with self._connect() as conn:
+                query = sa.select(t.events.c.id, t.events.c.date).order_by(
+                    t.events.c.date, t.events.c.id
+                )
+                if last is not None:
+                    query = query.where(sa.tuple_(t.events.c.date, t.events.c.id) > last)
+                keys = conn.execute(query.limit(batch_size)).all()
+                if not keys:
+                    return
+                rows = conn.execute(
+                    sa.select(t.versions)
+                    .where(t.versions.c.event_id.in_([k.id for k in keys]))
+                    .order_by(t.versions.c.event_id, t.versions.c.number)
+                ).mappings().all()
+            by_event: dict[int, list[Version]] = {}
+            for row in rows:
+                by_event.setdefault(row["event_id"], []).append(_version_from_row(row))
+            for key in keys:
+                yield Event(key.id, tuple(by_event[key.id]))
+            last = (keys[-1].date, keys[-1].id)
+
+    def contexts(self) -> list[Context]:
+        """Every context tag in use, with the number of events carrying it now."""
+        with self._connect() as conn:
+            rows = conn.execute(
+                sa.select(t.contexts.c.name, t.contexts.c.slug, sa.func.count().label("n"))
+                .join(t.event_contexts, t.event_contexts.c.context_id == t.contexts.c.id)
+                .group_by(t.contexts.c.id, t.contexts.c.name, t.contexts.c.slug)
+                .order_by(sa.func.count().desc(), t.contexts.c.name)
+            ).all()
+        return [Context(r.name, r.slug, r.n) for r in rows]
+
+    def related(self, event_id: int, limit: int = 10) -> list[RelatedEvent]:
+        """Events sharing a context tag with this one: most shared tags first, then newest.
+
+        Ties on both are broken by slug, so the order never depends on insertion order.
+        """
+        if self._conn is not None:
+            raise RuntimeError("related() reads committed data; call it outside a transaction")
+        return self._related.related(event_id, limit)
+
+    # -- writing --------------------------------------------------------------------
+
+    def create_event(
+        self, content: EventContent, *, editor: str | None = None, note: str | None = None,
+        slug: str | None = None, created_at: datetime | None = None,
+    ) -> Event:
+        """A new event whose first version is ``content``; its slug comes from the headline."""
+        content = content.validated()
+        with self._connect() as conn:
+            event_id = _insert_event_row(conn, content, slug or "-")
+            chosen = slug or _free_slug(conn, content, event_id)
+            version = Version(1, chosen, content, created_at or utc_now(),
+                              validate_editor(editor), validate_note(note))
+            self._write(conn, event_id, [], [version])
+        return self.event(event_id)
+
+    def append_version(
+        self, event_id: int, content: EventContent, *, editor: str | None = None,
+        note: str | None = None, expected_version: int | None = None,
+    ) -> WriteResult:
+        """Record an edit: a new version with ``content``, made by ``editor`` because ``note``.
+
+        ``expected_version`` is the version the edit was based on; if another edit came
+        first, StaleVersionError says so and nothing is written. An edit that changes
+        nothing adds no version. A new headline gets a new slug; the old slug keeps
+        resolving to the version that had it.
+        """
+        content = content.validated()
+        with self._connect() as conn:
+            stored = self._lock_versions(conn, event_id)
+            current = stored[-1]
+            if expected_version is not None and expected_version != current.number:
+                raise StaleVersionError(event_id, expected_version, current.number)
+            if content == current.content and not current.partial:
+                return WriteResult(self.event(event_id), changed=False)
+            if content.headline == current.content.headline:
+                slug = current.slug
+            else:
+                slug = _free_slug(conn, content, event_id)
+            version = Version(current.number + 1, slug, content, utc_now(),
+                              validate_editor(editor), validate_note(note))
+            self._write(conn, event_id, stored, [*stored, version])
+        return WriteResult(self.event(event_id), changed=True)
+
+    def write_history(self, event_id: int | None, versions: Sequence[Version]) -> WriteResult:
+        """Store ``versions`` as the whole history of an event (a new one if id is None).
+
+        This is how imports merge what a page says into what is stored. Every complete
+        stored version must reappear unchanged at its number; partial versions may be
+        completed, changed or renumbered. ConflictError says which version would be lost.
+        """
+        checked = [replace(v, content=v.content.validated()) for v in versions]
+        for position, version in enumerate(checked, 1):
+            if version.number != position:
+                raise ValueError(f"version numbers must be 1..n, got {version.number} at {position}")
+        with self._connect() as conn:
+            if event_id is None:
+                event_id = _insert_event_row(conn, checked[-1].content, checked[-1].slug)
+                self._write(conn, event_id, [], checked)
+                return WriteResult(self.event(event_id), changed=True, created=True)
+            stored = self._lock_versions(conn, event_id)
+            for old in stored:
+                if old.partial:
+                    continue
+                new = checked[old.number - 1] if old.number <= len(checked) else None
+                if new != old:
+                    raise ConflictError(
+                        f"event {event_id}: version {old.number} ({old.slug}) is already stored "
+                        "with other content, and stored versions are never rewritten"
+                    )
+            if list(stored) == checked:
+                return WriteResult(self.event(event_id), changed=False)
+            self._write(conn, event_id, stored, checked)
+        return WriteResult(self.event(event_id), changed=True)
+
+    def bulk_create(self, histories: Iterable[Sequence[Version]], batch_size: int = 5000) -> int:
+        """Insert many new events fast (ids assigned here); returns how many.
+
+        For loading large archives into a store nobody else writes to meanwhile: it
+        skips the per-event checks that :meth:`write_history` makes against stored data.
+        """
+        total = 0
+        batch: list[Sequence[Version]] = []
+        for history in histories:
+            batch.append(history)
+            if len(batch) >= batch_size:
+                total += self._bulk_insert(batch)
+                batch = []
+        if batch:
+            total += self._bulk_insert(batch)
+        if self.backend == "postgresql" and total:
+            with self._connect() as conn:
+                for table in ("events", "versions", "event_changes"):
+                    conn.execute(sa.text(
+                        f"SELECT setval(pg_get_serial_sequence('{table}', "
+                        f"'{'seq' if table == 'event_changes' else 'id'}'), "
+                        f"(SELECT max({'seq' if table == 'event_changes' else 'id'}) FROM {table}))"
+                    ))
+        return total
+
+    # -- internals ------------------------------------------------------------------
+
+    def _lock_versions(self, conn: sa.Connection, event_id: int) -> list[Version]:
+        lock = sa.select(t.events.c.id).where(t.events.c.id == event_id)
+        if self.backend == "postgresql":
+            lock = lock.with_for_update()
+        if conn.execute(lock).first() is None:
+            raise NotFoundError(f"no event with id {event_id}")
+        rows = conn.execute(
+            sa.select(t.versions).where(t.versions.c.event_id == event_id)
+            .order_by(t.versions.c.number)
+        ).mappings().all()
+        return [_version_from_row(r) for r in rows]
+
+    def _write(
+        self, conn: sa.Connection, event_id: int, stored: Sequence[Version],
+        versions: Sequence[Version],
+    ) -> None:
+        """Replace the changed versions of ``event_id`` and refresh its current state."""
+        now = utc_now()
+        keep = {v.number for v in stored if not v.partial}
+        stale = [v.number for v in stored if v.number not in keep]
+        if stale:
+            conn.execute(sa.delete(t.versions).where(
+                t.versions.c.event_id == event_id, t.versions.c.number.in_(stale)
+            ))
+        new_rows = [_version_row(event_id, v, now) for v in versions if v.number not in keep]
+        if new_rows:
+            conn.execute(sa.insert(t.versions), new_rows)
+        current = versions[-1]
+        content = current.content
+        conn.execute(sa.update(t.events).where(t.events.c.id == event_id).values(
+            date=content.date, slug=current.slug, headline=content.headline,
+            current_version=current.number, stub=current.partial, updated_at=now,
+        ))
+        conn.execute(sa.delete(t.event_contexts).where(t.event_contexts.c.event_id == event_id))
+        ids = _context_ids(conn, content.contexts)
+        if ids:
+            conn.execute(sa.insert(t.event_contexts), [
+                {"event_id": event_id, "context_id": cid, "position": i}
+                for i, cid in enumerate(ids)
+            ])
+        conn.execute(sa.delete(t.event_sources).where(t.event_sources.c.event_id == event_id))
+        if content.sources:
+            conn.execute(sa.insert(t.event_sources), [
+                {"event_id": event_id, "position": i, "publisher": s.publisher, "url": s.url}
+                for i, s in enumerate(content.sources)
+            ])
+        conn.execute(sa.insert(t.event_changes).values(event_id=event_id, changed_at=now))
+
+    def _bulk_insert(self, histories: Sequence[Sequence[Version]]) -> int:
+        now = utc_now()
+        with self._connect() as conn:
+            next_id = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.events.c.id), 0)))
+                          .scalar_one()) + 1
+            names = sorted({c for h in histories for c in h[-1].content.contexts})
+            context_ids = dict(zip(names, _context_ids(conn, names), strict=True))
+            event_rows, version_rows, tag_rows, source_rows, change_rows = [], [], [], [], []
+            for offset, history in enumerate(histories):
+                event_id = next_id + offset
+                current = history[-1]
+                content = current.content
+                event_rows.append({
+                    "id": event_id, "date": content.date, "slug": current.slug,
+                    "headline": content.headline, "current_version": current.number,
+                    "stub": current.partial, "created_at": now, "updated_at": now,
+                })
+                version_rows.extend(_version_row(event_id, v, now) for v in history)
+                tag_rows.extend(
+                    {"event_id": event_id, "context_id": context_ids[name], "position": i}
+                    for i, name in enumerate(content.contexts)
+                )
+                source_rows.extend(
+                    {"event_id": event_id, "position": i, "publisher": s.publisher, "url": s.url}
+                    for i, s in enumerate(content.sources)
+                )
+                change_rows.append({"event_id": event_id, "changed_at": now})
+            conn.execute(sa.insert(t.events), event_rows)
+            conn.execute(sa.insert(t.versions), version_rows)
+            for table, rows in ((t.event_contexts, tag_rows), (t.event_sources, source_rows),
+                                (t.event_changes, change_rows)):
+                if rows:
+                    conn.execute(sa.insert(table), rows)
+        return len(histories)
+
+
+def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
+    """Open (creating and migrating if needed) the archive at ``url``.
+
+    ``url`` is a SQLite path, a ``sqlite:///`` or ``postgresql://`` URL, or None for
+    ``$DATELINE_DATABASE_URL`` or ``dateline.db``. StoreUnavailableError if it cannot
+    be reached.
+    """
+    engine = create_engine(resolve_database_url(url))
+    if migrate_schema:
+        try:
+            migrate(engine)
+        except BaseException:
+            engine.dispose()
+            raise
+    return Store(engine)
+
+
+# -- rows <-> model --------------------------------------------------------------------
+
+
+def _version_row(event_id: int, version: Version, recorded_at: datetime) -> dict[str, Any]:
+    content = version.content
+    return {
+        "event_id": event_id,
+        "number": version.number,
+        "date": content.date,
+        "slug": version.slug,
+        "headline": content.headline,
+        "summary": content.summary,
+        "story": content.story,
+        "category": content.category,
+        "cover_image": content.cover_image,
+        "contexts": list(content.contexts),
+        "sources": [{"publisher": s.publisher, "url": s.url} for s in content.sources],
+        "partial": version.partial,
+        "created_at": version.created_at,
+        "editor": version.editor,
+        "note": version.note,
+        "recorded_at": recorded_at,
+    }
+
+
+def _version_from_row(row: sa.RowMapping) -> Version:
+    content = EventContent(
+        date=row["date"],
+        headline=row["headline"],
+        summary=row["summary"],
+        story=row["story"],
+        category=row["category"],
+        contexts=tuple(row["contexts"]),
+        sources=tuple(Source(s["publisher"], s["url"]) for s in row["sources"]),
+        cover_image=row["cover_image"],
+    )
+    return Version(
+        number=row["number"], slug=row["slug"], content=content, created_at=row["created_at"],
+        editor=row["editor"], note=row["note"], partial=row["partial"],
+    )
+
+
+def _insert_event_row(conn: sa.Connection, content: EventContent, slug: str) -> int:
+    now = utc_now()
+    result = conn.execute(sa.insert(t.events).values(
+        date=content.date, slug=slug, headline=content.headline, current_version=0,
+        stub=False, created_at=now, updated_at=now,
+    ))
+    key = result.inserted_primary_key
+    assert key is not None
+    return int(key[0])
+
+
+def _free_slug(conn: sa.Connection, content: EventContent, event_id: int) -> str:
+    """A slug for ``content`` that no *other* event uses on the same day.
+
+    The headline's slug when free, else the slug with ``-2``, ``-3``... (a headline with
+    no letters at all gets ``event-<id>``).
+    """
+    base = slug_for_headline(content.headline) or f"event-{event_id}"
+    taken = set(conn.execute(
+        sa.select(t.versions.c.slug).where(
+            t.versions.c.date == content.date, t.versions.c.event_id != event_id,
+            t.versions.c.slug.like(base[:130] + "%"),
+        )
+    ).scalars())
+    if base not in taken:
+        return base
+    for n in range(2, len(taken) + 3):
+        suffix = f"-{n}"
+        candidate = base[: 140 - len(suffix)].rstrip("-") + suffix
+        if candidate not in taken:
+            return candidate
+    raise AssertionError("unreachable: more candidates than taken slugs")
+
+
+def _context_ids(conn: sa.Connection, names: Sequence[str]) -> list[int]:
+    """Ids of the context tags ``names`` (in order), creating the missing ones."""
+    if not names:
+        return []
+    found = dict(conn.execute(
+        sa.select(t.contexts.c.name, t.contexts.c.id).where(t.contexts.c.name.in_(names))
+    ).tuples().all())
+    for name in names:
+        if name in found:
+            continue
+        base = context_slug(name) or "context"
+        slug, n = base, 1
+        while conn.execute(sa.select(t.contexts.c.id).where(t.contexts.c.slug == slug)).first():
+            n += 1
+            slug = f"{base[:130]}-{n}"
+        result = conn.execute(sa.insert(t.contexts).values(name=name, slug=slug))
+        key = result.inserted_primary_key
+        if key is None:
+            raise InputError(f"cannot store context tag {name!r}", field="contexts")
+        found[name] = int(key[0])
+    return [found[name] for name in names]
