@@ -69,9 +69,8 @@ def merge_page(stored: Sequence[Version], page: EventPage) -> MergePlan:
     if not stored:
         return MergePlan(sequence)
     merged = _align(list(stored), sequence)
-    at = _find(merged, own)
-    assert at is not None, "the page's own version is part of its sequence"
-    return _merge_into(merged, at, own)
+    # Positions survive alignment, and the page's Changes list says which one it is.
+    return _merge_into(merged, own.number - 1, own)
 
 
 def merge_link(stored: Sequence[Version], link: PageLink) -> list[Version]:

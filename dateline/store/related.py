@@ -147,12 +147,12 @@ class RelatedIndex:
         """Re-read the tags and days of events ``ids`` and patch the postings."""
         days = dict(conn.execute(
             sa.select(t.events.c.id, _day_number(conn)).where(t.events.c.id.in_(ids))
-        ).tuples().all())
+        ).all())
         new_tags: dict[int, list[int]] = {}
         for eid, cid in conn.execute(
             sa.select(t.event_contexts.c.event_id, t.event_contexts.c.context_id)
             .where(t.event_contexts.c.event_id.in_(ids))
-        ).tuples():
+        ):
             new_tags.setdefault(eid, []).append(cid)
         top = max(ids) + 1
         if top > len(self._day):

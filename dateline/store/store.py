@@ -492,7 +492,7 @@ def _context_ids(conn: sa.Connection, names: Sequence[str]) -> list[int]:
         return []
     found = dict(conn.execute(
         sa.select(t.contexts.c.name, t.contexts.c.id).where(t.contexts.c.name.in_(names))
-    ).tuples().all())
+    ).all())
     for name in names:
         if name in found:
             continue

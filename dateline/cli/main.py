@@ -1,0 +1,312 @@
+"""The ``dateline`` command: parse the command line, call the library, show the result.
+
+Errors Dateline raises on purpose become one line on stderr and exit status 2.
+"""
+
+from __future__ import annotations
+
+import getpass
+import os
+import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import click
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+
+from dateline import __version__
+from dateline.errors import DatelineError, InputError, NotFoundError
+from dateline.ingest.importer import find_page_files, import_paths
+from dateline.ingest.seedpage import DayIndexPage, parse_page
+from dateline.model import Event, EventContent, Source, Version, parse_page_path
+from dateline.render.markdown import render_event_page, version_path
+from dateline.site.export import export_archive
+from dateline.store import DATABASE_URL_VARIABLE, Store, open_store
+
+EXIT_USER_ERROR = 2
+err = Console(stderr=True, highlight=False)
+
+
+class UserError(click.ClickException):
+    """A DatelineError on its way to the terminal: one line, exit status 2."""
+
+    exit_code = EXIT_USER_ERROR
+
+
+class DatelineGroup(click.Group):
+    def invoke(self, ctx: click.Context) -> Any:
+        try:
+            return super().invoke(ctx)
+        except DatelineError as error:
+            raise UserError(str(error)) from None
+
+
+@click.group(cls=DatelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
+@click.option(
+    "--db", "database", metavar="URL|PATH", envvar=DATABASE_URL_VARIABLE,
+    help="The archive: a SQLite file (default: dateline.db) or a postgresql:// URL. "
+    f"Also read from ${DATABASE_URL_VARIABLE}.",
+)
+@click.version_option(__version__, prog_name="dateline")
+@click.pass_context
+def cli(ctx: click.Context, database: str | None) -> None:
+    """Dateline keeps a dated timeline of news events, their sources and their history.
+
+    \b
+    Start with:
+      dateline import ../shared/seeds      read event pages into dateline.db
+      dateline show /news/2012/02/9/...md  print an event page
+      dateline export out/                 write every page as Markdown
+    """
+    ctx.obj = database
+
+
+@contextmanager
+def _store(ctx: click.Context) -> Iterator[Store]:
+    store = open_store(ctx.find_root().obj)
+    try:
+        yield store
+    finally:
+        store.close()
+
+
+def _progress() -> Progress:
+    return Progress(
+        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
+        TimeRemainingColumn(), console=err, transient=True,
+    )
+
+
+def resolve_ref(store: Store, ref: str) -> tuple[Event, Version]:
+    """An event (and version) from an id, ``YYYY-MM-DD/slug`` or a page path or URL."""
+    text = ref.strip()
+    if text.isdigit():
+        event = store.event(int(text))
+        return event, event.current
+    if "/news/" in text or text.startswith("news/"):
+        path = parse_page_path(text)
+        if path.is_day_index:
+            raise InputError(f"{ref!r} is a day index, not an event", field="event")
+        return store.find(path.date, path.slug, path.version)
+    day_text, _, slug = text.partition("/")
+    try:
+        day = date.fromisoformat(day_text)
+    except ValueError:
+        raise InputError(
+            f"{ref!r} is not an event reference (expected an id, YYYY-MM-DD/slug or "
+            "a /news/... path)", field="event",
+        ) from None
+    return store.find(day, slug.removesuffix(".md"))
+
+
+@cli.command("import")
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.pass_context
+def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
+    """Import event pages (files or folders of seed-format Markdown).
+
+    Every event a page mentions in its Related list is imported too. Each file is
+    one transaction: a bad file is reported with its line and skipped, and nothing
+    stored is changed by it. Exit status 2 if any file could not be imported.
+
+    \b
+    Example:
+      dateline import ../shared/seeds
+    """
+    for path in paths:
+        if not path.exists():
+            raise UserError(f"{path}: no such file or folder")
+    with _store(ctx) as store:
+        total = sum(1 for _ in find_page_files(paths))
+        with _progress() as progress:
+            task = progress.add_task("Importing", total=total)
+            report = import_paths(store, paths, on_file=lambda _p: progress.advance(task))
+    for error in report.errors:
+        err.print(f"Error: {error}", markup=False, soft_wrap=True)
+    click.echo(report.summary())
+    if report.errors:
+        sys.exit(EXIT_USER_ERROR)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--version", "number", type=int, help="Show this version instead.")
+@click.option("--limit", default=10, show_default=True, help="Related events to list.")
+@click.pass_context
+def show(ctx: click.Context, ref: str, number: int | None, limit: int) -> None:
+    """Print an event page in Markdown.
+
+    REF is an event id, YYYY-MM-DD/slug, or a page path or URL; an earlier version's
+    slug shows that version.
+
+    \b
+    Example:
+      dateline show /news/2011/11/8/the-syrian-government-continues-its-crackdown-on-protesters-and-army-defectors-in-the-city-of-homs-killing-dozens-of-civilians-in-the-proce.md
+    """
+    with _store(ctx) as store:
+        event, version = resolve_ref(store, ref)
+        if number is not None:
+            try:
+                version = event.version(number)
+            except LookupError as error:
+                raise NotFoundError(str(error)) from None
+        related = store.related(event.id, limit) if version == event.current else []
+    click.echo(render_event_page(event, version, related), nl=False)
+
+
+@cli.command()
+@click.argument("ref")
+@click.pass_context
+def history(ctx: click.Context, ref: str) -> None:
+    """List every version of an event: number, time, editor, note and address.
+
+    \b
+    Example:
+      dateline history 1
+    """
+    with _store(ctx) as store:
+        event, _ = resolve_ref(store, ref)
+    for version in event.versions:
+        when = version.created_at.isoformat(sep=" ") if version.created_at else "time unknown"
+        who = version.editor or "-"
+        flags = " (current)" if version == event.current else ""
+        flags += " (partial: known only from a link)" if version.partial else ""
+        click.echo(f"{version.number}\t{when}\t{who}\t{version_path(event, version)}{flags}")
+        if version.note:
+            click.echo(f"\t{version.note}")
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--limit", default=10, show_default=True, help="How many to list.")
+@click.pass_context
+def related(ctx: click.Context, ref: str, limit: int) -> None:
+    """List the events sharing the most context tags with an event, newest first.
+
+    \b
+    Example:
+      dateline related 2012-02-09/syrian-army-troops-continue-to-pour-into-homs-as-part-of-the-latest-offensive-with-scores-of-civilians-and-anti-government-protesters-repor
+    """
+    with _store(ctx) as store:
+        event, _ = resolve_ref(store, ref)
+        found = store.related(event.id, limit)
+    for item in found:
+        click.echo(f"{item.date.isoformat()}\t{', '.join(item.shared)}\t{item.headline}")
+
+
+def _parse_source(text: str) -> Source:
+    publisher, sep, url = text.partition("=")
+    if not sep:
+        return Source(text)
+    return Source(publisher, url)
+
+
+@cli.command()
+@click.argument("ref")
+@click.option("--headline")
+@click.option("--summary")
+@click.option("--story", help="Story heading ('' to remove).")
+@click.option("--category", help="Category ('' to remove).")
+@click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
+@click.option("--context", "contexts", multiple=True, help="A context tag (repeat; replaces all).")
+@click.option("--source", "sources", multiple=True, metavar="PUBLISHER=URL",
+              help="A source (repeat; replaces all).")
+@click.option("--cover-image", help="Cover image URL ('' to remove).")
+@click.option("--editor", help="Who makes the edit [default: $DATELINE_EDITOR or your login].")
+@click.option("--note", help="Why (shown in the Changes list).")
+@click.option("--expect-version", type=int,
+              help="Refuse the edit if the event is no longer at this version.")
+@click.pass_context
+def edit(ctx: click.Context, ref: str, **fields: Any) -> None:
+    """Record an edit of an event as a new version (history is never rewritten).
+
+    With field options, changes those fields; without, opens the page in $EDITOR and
+    records what you save.
+
+    \b
+    Examples:
+      dateline edit 1 --summary "Corrected toll." --note "BBC correction"
+      dateline edit 2012-03-01/syrian-rebels-leave-the-neighborhood-of-bab-amr-homs-following-a-bloody-26-day-bombardment
+    """
+    editor = fields.pop("editor") or os.environ.get("DATELINE_EDITOR") or _login()
+    note = fields.pop("note")
+    expected = fields.pop("expect_version")
+    with _store(ctx) as store:
+        event, _ = resolve_ref(store, ref)
+        current = event.content
+        if any(value not in (None, ()) for value in fields.values()):
+            content = _apply_options(current, fields)
+        else:
+            content = _edit_in_editor(event)
+            if content is None:
+                click.echo("No change.")
+                return
+        result = store.append_version(event.id, content, editor=editor, note=note,
+                                      expected_version=expected or event.current.number)
+    if result.changed:
+        new = result.event.current
+        click.echo(f"Recorded version {new.number}: {version_path(result.event, new)}")
+    else:
+        click.echo("No change.")
+
+
+def _apply_options(current: EventContent, fields: dict[str, Any]) -> EventContent:
+    changes: dict[str, Any] = {}
+    for name in ("headline", "summary", "story", "category", "cover_image"):
+        if fields[name] is not None:
+            changes[name] = fields[name] or (None if name != "summary" else "")
+    if fields["day"] is not None:
+        changes["date"] = fields["day"].date()
+    if fields["contexts"]:
+        changes["contexts"] = tuple(fields["contexts"])
+    if fields["sources"]:
+        changes["sources"] = tuple(_parse_source(s) for s in fields["sources"])
+    return replace(current, **changes)
+
+
+def _edit_in_editor(event: Event) -> EventContent | None:
+    text = render_event_page(event)
+    edited = click.edit(text, extension=".md", require_save=True)
+    if edited is None or edited == text:
+        return None
+    page = parse_page(edited)
+    if isinstance(page, DayIndexPage):
+        raise InputError("the edited text is a day index, not an event page")
+    return page.content if page.contexts_stated else replace(page.content, contexts=())
+
+
+def _login() -> str | None:
+    try:
+        return getpass.getuser()
+    except (KeyError, OSError):
+        return None
+
+
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.pass_context
+def export(ctx: click.Context, out: Path) -> None:
+    """Write the whole archive as seed-format Markdown pages under OUT.
+
+    One page per event version at news/YYYY/MM/D/<slug>.md, one index per day at
+    news/YYYY/MM/D/index.md. Importing OUT into an empty database gives the same archive.
+
+    \b
+    Example:
+      dateline export export/
+    """
+    with _store(ctx) as store:
+        with _progress() as progress:
+            task = progress.add_task("Exporting", total=store.count_events())
+            report = export_archive(store, out, on_event=lambda: progress.advance(task))
+    click.echo(f"{report.events} events: {report.pages} pages and {report.day_indexes} "
+               f"day indexes written to {out}")
+
+
+def main() -> None:
+    cli(prog_name="dateline")

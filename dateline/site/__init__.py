@@ -1,0 +1,1 @@
+"""Publishing the archive as files: the Markdown export (and, later, the static site)."""
