@@ -26,7 +26,11 @@ class InputError(DatelineError, ValueError):
     """
 
     def __init__(
-        self, message: str, *, where: str | None = None, line: int | None = None,
+        self,
+        message: str,
+        *,
+        where: str | None = None,
+        line: int | None = None,
         field: str | None = None,
     ) -> None:
         self.where = where

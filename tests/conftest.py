@@ -50,39 +50,54 @@ def postgres_server() -> Iterator[PostgresServer]:
         server.stop()
 
 
+class Databases:
+    """Makes empty, migrated databases on one backend, and removes them afterwards."""
+
+    def __init__(self, backend: str, tmp_path: Path, request: pytest.FixtureRequest) -> None:
+        self.backend = backend
+        self._tmp_path = tmp_path
+        self._request = request
+        self._dropped: list[str] = []
+        self._stores: list[Store] = []
+
+    def new_url(self) -> str:
+        number = next(_counter)
+        if self.backend == "sqlite":
+            return f"sqlite:///{self._tmp_path / f'test{number}.db'}"
+        server: PostgresServer = self._request.getfixturevalue("postgres_server")
+        name = f"test_{os.getpid()}_{number}"
+        self._dropped.append(name)
+        return server.create_database(name, template=_TEMPLATE)
+
+    def open(self, url: str | None = None) -> Store:
+        """A store on ``url``, or on a new empty database; closed after the test."""
+        self._stores.append(open_store(url or self.new_url()))
+        return self._stores[-1]
+
+    def cleanup(self) -> None:
+        for item in self._stores:
+            item.close()
+        if self._dropped:
+            server: PostgresServer = self._request.getfixturevalue("postgres_server")
+            for name in self._dropped:
+                server.drop_database(name)
+
+
 @pytest.fixture(params=BACKENDS)
-def database_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
-    """A URL of an empty, migrated archive on each backend."""
-    if request.param == "sqlite":
-        yield f"sqlite:///{tmp_path / 'test.db'}"
-        return
-    server: PostgresServer = request.getfixturevalue("postgres_server")
-    name = f"test_{os.getpid()}_{next(_counter)}"
-    url = server.create_database(name, template=_TEMPLATE)
+def databases(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Databases]:
+    made = Databases(request.param, tmp_path, request)
     try:
-        yield url
+        yield made
     finally:
-        server.drop_database(name)
+        made.cleanup()
 
 
 @pytest.fixture
-def store(database_url: str) -> Iterator[Store]:
-    opened = open_store(database_url)
-    try:
-        yield opened
-    finally:
-        opened.close()
+def database_url(databases: Databases) -> str:
+    """The URL of an empty, migrated archive (the test runs once per backend)."""
+    return databases.new_url()
 
 
 @pytest.fixture
-def make_store(database_url: str) -> Iterator[object]:
-    """Opens more stores on the same database (another process, as far as the code knows)."""
-    opened: list[Store] = []
-
-    def make() -> Store:
-        opened.append(open_store(database_url))
-        return opened[-1]
-
-    yield make
-    for item in opened:
-        item.close()
+def store(databases: Databases, database_url: str) -> Store:
+    return databases.open(database_url)

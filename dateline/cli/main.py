@@ -48,7 +48,10 @@ class DatelineGroup(click.Group):
 
 @click.group(cls=DatelineGroup, context_settings={"help_option_names": ["-h", "--help"]})
 @click.option(
-    "--db", "database", metavar="URL|PATH", envvar=DATABASE_URL_VARIABLE,
+    "--db",
+    "database",
+    metavar="URL|PATH",
+    envvar=DATABASE_URL_VARIABLE,
     help="The archive: a SQLite file (default: dateline.db) or a postgresql:// URL. "
     f"Also read from ${DATABASE_URL_VARIABLE}.",
 )
@@ -77,8 +80,12 @@ def _store(ctx: click.Context) -> Iterator[Store]:
 
 def _progress() -> Progress:
     return Progress(
-        TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
-        TimeRemainingColumn(), console=err, transient=True,
+        TextColumn("{task.description}"),
+        BarColumn(),
+        MofNCompleteColumn(),
+        TimeRemainingColumn(),
+        console=err,
+        transient=True,
     )
 
 
@@ -99,7 +106,8 @@ def resolve_ref(store: Store, ref: str) -> tuple[Event, Version]:
     except ValueError:
         raise InputError(
             f"{ref!r} is not an event reference (expected an id, YYYY-MM-DD/slug or "
-            "a /news/... path)", field="event",
+            "a /news/... path)",
+            field="event",
         ) from None
     return store.find(day, slug.removesuffix(".md"))
 
@@ -145,8 +153,10 @@ def show(ctx: click.Context, ref: str, number: int | None, limit: int) -> None:
     slug shows that version.
 
     \b
-    Example:
-      dateline show /news/2011/11/8/the-syrian-government-continues-its-crackdown-on-protesters-and-army-defectors-in-the-city-of-homs-killing-dozens-of-civilians-in-the-proce.md
+    Examples:
+      dateline show 2
+      dateline show /news/2012/03/1/<slug>.md
+      dateline show 2012-03-01/<slug> --version 1
     """
     with _store(ctx) as store:
         event, version = resolve_ref(store, ref)
@@ -190,7 +200,7 @@ def related(ctx: click.Context, ref: str, limit: int) -> None:
 
     \b
     Example:
-      dateline related 2012-02-09/syrian-army-troops-continue-to-pour-into-homs-as-part-of-the-latest-offensive-with-scores-of-civilians-and-anti-government-protesters-repor
+      dateline related 2 --limit 5
     """
     with _store(ctx) as store:
         event, _ = resolve_ref(store, ref)
@@ -214,13 +224,19 @@ def _parse_source(text: str) -> Source:
 @click.option("--category", help="Category ('' to remove).")
 @click.option("--date", "day", type=click.DateTime(["%Y-%m-%d"]), help="YYYY-MM-DD.")
 @click.option("--context", "contexts", multiple=True, help="A context tag (repeat; replaces all).")
-@click.option("--source", "sources", multiple=True, metavar="PUBLISHER=URL",
-              help="A source (repeat; replaces all).")
+@click.option(
+    "--source",
+    "sources",
+    multiple=True,
+    metavar="PUBLISHER=URL",
+    help="A source (repeat; replaces all).",
+)
 @click.option("--cover-image", help="Cover image URL ('' to remove).")
 @click.option("--editor", help="Who makes the edit [default: $DATELINE_EDITOR or your login].")
 @click.option("--note", help="Why (shown in the Changes list).")
-@click.option("--expect-version", type=int,
-              help="Refuse the edit if the event is no longer at this version.")
+@click.option(
+    "--expect-version", type=int, help="Refuse the edit if the event is no longer at this version."
+)
 @click.pass_context
 def edit(ctx: click.Context, ref: str, **fields: Any) -> None:
     """Record an edit of an event as a new version (history is never rewritten).
@@ -231,7 +247,8 @@ def edit(ctx: click.Context, ref: str, **fields: Any) -> None:
     \b
     Examples:
       dateline edit 1 --summary "Corrected toll." --note "BBC correction"
-      dateline edit 2012-03-01/syrian-rebels-leave-the-neighborhood-of-bab-amr-homs-following-a-bloody-26-day-bombardment
+      dateline edit 2 --context Homs --context "Baba Amr"
+      dateline edit 2        (opens the page in $EDITOR)
     """
     editor = fields.pop("editor") or os.environ.get("DATELINE_EDITOR") or _login()
     note = fields.pop("note")
@@ -246,8 +263,13 @@ def edit(ctx: click.Context, ref: str, **fields: Any) -> None:
             if content is None:
                 click.echo("No change.")
                 return
-        result = store.append_version(event.id, content, editor=editor, note=note,
-                                      expected_version=expected or event.current.number)
+        result = store.append_version(
+            event.id,
+            content,
+            editor=editor,
+            note=note,
+            expected_version=expected or event.current.number,
+        )
     if result.changed:
         new = result.event.current
         click.echo(f"Recorded version {new.number}: {version_path(result.event, new)}")
@@ -300,12 +322,13 @@ def export(ctx: click.Context, out: Path) -> None:
     Example:
       dateline export export/
     """
-    with _store(ctx) as store:
-        with _progress() as progress:
-            task = progress.add_task("Exporting", total=store.count_events())
-            report = export_archive(store, out, on_event=lambda: progress.advance(task))
-    click.echo(f"{report.events} events: {report.pages} pages and {report.day_indexes} "
-               f"day indexes written to {out}")
+    with _store(ctx) as store, _progress() as progress:
+        task = progress.add_task("Exporting", total=store.count_events())
+        report = export_archive(store, out, on_event=lambda: progress.advance(task))
+    click.echo(
+        f"{report.events} events: {report.pages} pages and {report.day_indexes} "
+        f"day indexes written to {out}"
+    )
 
 
 def main() -> None:

@@ -50,9 +50,12 @@ class ImportReport:
             self.unchanged.add(event_id)
 
     def summary(self) -> str:
-        parts = [f"{self.files} file{'s' if self.files != 1 else ''}",
-                 f"{len(self.added)} events added", f"{len(self.updated)} updated",
-                 f"{len(self.unchanged)} unchanged"]
+        parts = [
+            f"{self.files} file{'s' if self.files != 1 else ''}",
+            f"{len(self.added)} events added",
+            f"{len(self.updated)} updated",
+            f"{len(self.unchanged)} unchanged",
+        ]
         if self.day_indexes:
             parts.append(f"{len(self.day_indexes)} day indexes skipped")
         if self.not_pages:
@@ -80,8 +83,11 @@ def read_page_file(path: Path) -> str:
     try:
         size = path.stat().st_size
         if size > MAX_PAGE_BYTES:
-            raise InputError(f"is {size / 1e6:.1f} MB; an event page is at most "
-                             f"{MAX_PAGE_BYTES // (1024 * 1024)} MB", where=name)
+            raise InputError(
+                f"is {size / 1e6:.1f} MB; an event page is at most "
+                f"{MAX_PAGE_BYTES // (1024 * 1024)} MB",
+                where=name,
+            )
         data = path.read_bytes()
     except FileNotFoundError:
         raise InputError("no such file or folder", where=name) from None
@@ -98,12 +104,14 @@ def read_page_file(path: Path) -> str:
         column = error.start - (data.rfind(b"\n", 0, error.start) + 1) + 1
         raise InputError(
             f"not valid UTF-8 (byte 0x{data[error.start]:02x} at column {column}); "
-            "save the file as UTF-8", where=name, line=line,
+            "save the file as UTF-8",
+            where=name,
+            line=line,
         ) from None
 
 
 def looks_like_page(text: str) -> bool:
-    first = next((line for line in text.splitlines() if line.strip()), "")
+    first = next((line for line in text.split("\n") if line.strip()), "")
     return bool(_LOOKS_LIKE_PAGE.match(first))
 
 
@@ -137,7 +145,9 @@ def import_page(store: Store, page: EventPage, origin: str = "a page") -> dict[i
 
 
 def import_paths(
-    store: Store, paths: Iterable[Path], on_file: Callable[[Path], None] | None = None,
+    store: Store,
+    paths: Iterable[Path],
+    on_file: Callable[[Path], None] | None = None,
 ) -> ImportReport:
     """Import every page file in ``paths`` (files or folders), each in its own transaction."""
     report = ImportReport()
@@ -180,6 +190,7 @@ def _event_for_page(store: Store, page: EventPage) -> Event | None:
     if len(found) > 1:
         raise ConflictError(
             "the page's versions are stored as different events (ids "
-            + ", ".join(str(i) for i in sorted(found)) + "); merging events is not supported"
+            + ", ".join(str(i) for i in sorted(found))
+            + "); merging events is not supported"
         )
     return next(iter(found.values()), None)

@@ -36,24 +36,36 @@ class MergePlan:
 
 def page_versions(page: EventPage) -> tuple[list[Version] | None, Version]:
     """The version sequence a page states (None without a Changes list) and its own version."""
-    own = Version(number=page.version or 1, slug=page.slug, content=page.content,
-                  partial=page.partial)
+    own = Version(
+        number=page.version or 1, slug=page.slug, content=page.content, partial=page.partial
+    )
     if not page.changes:
         return None, own
     sequence = [link_version(i, link) for i, link in enumerate(page.changes, 1)]
     position = _own_position(page, sequence)
     entry = sequence[position]
-    sequence[position] = replace(own, number=entry.number, created_at=entry.created_at,
-                                 editor=entry.editor, note=entry.note)
+    sequence[position] = replace(
+        own, number=entry.number, created_at=entry.created_at, editor=entry.editor, note=entry.note
+    )
     return sequence, sequence[position]
 
 
 def link_version(number: int, link: PageLink) -> Version:
     """The partial version a link describes."""
-    content = EventContent(date=link.date, headline=link.headline,
-                           contexts=tuple(sorted(set(link.contexts), key=_tag_key)))
-    return Version(number=number, slug=link.slug, content=content, created_at=link.created_at,
-                   editor=link.editor, note=link.note, partial=True)
+    content = EventContent(
+        date=link.date,
+        headline=link.headline,
+        contexts=tuple(sorted(set(link.contexts), key=_tag_key)),
+    )
+    return Version(
+        number=number,
+        slug=link.slug,
+        content=content,
+        created_at=link.created_at,
+        editor=link.editor,
+        note=link.note,
+        partial=True,
+    )
 
 
 def merge_page(stored: Sequence[Version], page: EventPage) -> MergePlan:
@@ -110,8 +122,12 @@ def _fill_metadata(a: Version, b: Version) -> Version:
             return x if y is None else y
         return min(x, y)
 
-    return replace(a, created_at=pick(a.created_at, b.created_at),
-                   editor=pick(a.editor, b.editor), note=pick(a.note, b.note))
+    return replace(
+        a,
+        created_at=pick(a.created_at, b.created_at),
+        editor=pick(a.editor, b.editor),
+        note=pick(a.note, b.note),
+    )
 
 
 def _merge_into(history: list[Version], at: int, own: Version) -> MergePlan:
@@ -146,7 +162,8 @@ def _align(stored: list[Version], sequence: list[Version]) -> list[Version]:
             "the page's Changes list ("
             + ", ".join(v.slug[:40] for v in sequence)
             + ") does not continue the stored history ("
-            + ", ".join(v.slug[:40] for v in stored) + ")"
+            + ", ".join(v.slug[:40] for v in stored)
+            + ")"
         )
     merged = list(longer)
     for i, version in enumerate(shorter):
@@ -159,12 +176,14 @@ def _own_position(page: EventPage, sequence: list[Version]) -> int:
         candidate = sequence[page.version - 1]
         if candidate.slug == page.slug:
             return page.version - 1
-    matches = [i for i, v in enumerate(sequence)
-               if v.slug == page.slug and v.content.date == page.content.date]
+    matches = [
+        i
+        for i, v in enumerate(sequence)
+        if v.slug == page.slug and v.content.date == page.content.date
+    ]
     if matches:
         return matches[-1]
-    by_headline = [i for i, v in enumerate(sequence)
-                   if v.content.headline == page.content.headline]
+    by_headline = [i for i, v in enumerate(sequence) if v.content.headline == page.content.headline]
     if by_headline:
         return by_headline[-1]
     raise ConflictError(f"the page's own address ({page.slug}) is not in its Changes list")

@@ -37,17 +37,21 @@ PARTIAL_MARKER = (
 COVER_IMAGE = "Cover Image"
 LABEL_FIRST, LABEL_UPDATE, LABEL_CURRENT = "First version", "Update", "Current version"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
-SECTION_NAMES = {"Contexts": "contexts", "Context": "contexts", "Source": "sources",
-                 "Sources": "sources", "Changes": "changes", "Related": "related"}
+SECTION_NAMES = {
+    "Contexts": "contexts",
+    "Context": "contexts",
+    "Source": "sources",
+    "Sources": "sources",
+    "Changes": "changes",
+    "Related": "related",
+}
 
 _LINK = r"\[(?P<text>(?:\\.|[^\]\\])*)\]\((?P<href>\S+?)\)"
 _FORMATS_RE = re.compile(r"^Formats:(?P<links>(?:\s+\[(?:HTML|JSON|XML|Markdown)\]\(\S+?\))+)\s*$")
 _FORMAT_LINK_RE = re.compile(r"\[(HTML|JSON|XML|Markdown)\]\((\S+?)\)")
 _DAY_RE = re.compile(rf"^### {_LINK}\s*$")
 _DAY_INDEX_TITLE_RE = re.compile(rf"^# {_LINK}\s*$")
-_VERSION_NOTICE_RE = re.compile(
-    rf"^_Version (?P<n>\d+) of (?P<total>\d+): see the {_LINK}\._\s*$"
-)
+_VERSION_NOTICE_RE = re.compile(rf"^_Version (?P<n>\d+) of (?P<total>\d+): see the {_LINK}\._\s*$")
 _SECTION_RE = re.compile(r"^### (?P<name>[A-Za-z]+):\s*$")
 _NUMBERED_RE = re.compile(r"^\d+\.\s(?P<rest>.*)$")
 _SOURCE_LINK_RE = re.compile(rf"^{_LINK}\s*$")
@@ -97,7 +101,16 @@ class DayIndexPage:
 
 def parse_page(text: str) -> EventPage | DayIndexPage:
     """Read one page; InputError (with the line number) for anything unreadable."""
-    return _Parser(text.splitlines()).parse()
+    # Only newlines end lines: str.splitlines() would also split at U+0085 or U+2028,
+    # which may appear inside a headline or summary.
+    lines = normalise_newlines(text).split("\n")
+    if lines[-1] == "":
+        lines.pop()  # the final newline ends the last line; it does not start another
+    return _Parser(lines).parse()
+
+
+def normalise_newlines(text: str) -> str:
+    return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
 def unescape_link_text(text: str) -> str:
@@ -117,7 +130,7 @@ def split_tags(text: str, known: tuple[str, ...] = ()) -> tuple[str, ...]:
         if match is None:
             match = rest.split(", ", 1)[0]
         tags.append(match.strip())
-        rest = rest[len(match):].removeprefix(", ").strip()
+        rest = rest[len(match) :].removeprefix(", ").strip()
     return tuple(t for t in tags if t)
 
 
@@ -172,14 +185,21 @@ class _Parser:
         line = self.peek()
         if line is None or not line.startswith("# "):
             found = "the end of the page" if line is None else repr(line[:60])
-            raise self.error(f"expected the headline ('# ' and the headline), found {found}",
-                             field="headline")
+            raise self.error(
+                f"expected the headline ('# ' and the headline), found {found}", field="headline"
+            )
         headline = line[2:].strip()
         if not headline:
             raise self.error("is empty (expected '# ' followed by the headline)", field="headline")
         self.i += 1
         summary_lines: list[str] = []
         while (line := self.peek()) is not None and not line.startswith("### "):
+            if line.startswith("#"):
+                # Rendered summaries escape a leading "#", so this is a broken heading.
+                raise self.error(
+                    "expected a section heading (### Contexts:, ### Sources:, ### Changes: or "
+                    f"### Related:), found {line[:60]!r}"
+                )
             summary_lines.append(line[1:] if line.startswith("\\#") else line)
             self.i += 1
         summary = "\n".join(summary_lines).strip()
@@ -188,16 +208,19 @@ class _Parser:
 
         stated = sections.get("contexts")
         related: tuple[PageLink, ...] = tuple(sections.get("related", ()))
-        if stated is not None:
-            contexts = tuple(stated)
-        else:
-            contexts = _tags_from_related(related)
+        contexts = tuple(stated) if stated is not None else _tags_from_related(related)
         known = contexts
         related = tuple(_retag(link, known) for link in related)
         sources, cover = sections.get("sources", ((), None))
         content = EventContent(
-            date=day, headline=headline, summary="" if partial else summary, story=story,
-            category=category, contexts=contexts, sources=sources, cover_image=cover,
+            date=day,
+            headline=headline,
+            summary="" if partial else summary,
+            story=story,
+            category=category,
+            contexts=contexts,
+            sources=sources,
+            cover_image=cover,
         )
         try:
             content = content.validated()
@@ -209,15 +232,21 @@ class _Parser:
             if own_date != day:
                 raise self.error(
                     f"the Formats links point to {own_date.isoformat()} but the day heading "
-                    f"says {day.isoformat()}", 1,
+                    f"says {day.isoformat()}",
+                    1,
                 )
             slug_stated = True
         else:
             slug, own_version, slug_stated = slug_for_headline(headline), None, False
         return EventPage(
-            slug=slug, content=content, partial=partial, slug_stated=slug_stated,
-            version=own_version or version_notice, contexts_stated=stated is not None,
-            changes=tuple(sections.get("changes", ())), related=related,
+            slug=slug,
+            content=content,
+            partial=partial,
+            slug_stated=slug_stated,
+            version=own_version or version_notice,
+            contexts_stated=stated is not None,
+            changes=tuple(sections.get("changes", ())),
+            related=related,
         )
 
     def formats(self, line: str) -> tuple[date, str, int | None]:
@@ -237,7 +266,8 @@ class _Parser:
             found = "the end of the page" if line is None else repr(line[:60])
             raise self.error(
                 f"expected the day heading '### [YYYY-MM-D](/news/YYYY/MM/D/index.md)', "
-                f"found {found}", field="date",
+                f"found {found}",
+                field="date",
             )
         day = self.day_of(match["text"], match["href"])
         self.i += 1
@@ -248,22 +278,27 @@ class _Parser:
             year, month, day_number = (int(p) for p in label.strip().split("-"))
             day = date(year, month, day_number)
         except ValueError:
-            raise self.error(f"{label!r} is not a date (expected YYYY-MM-D, e.g. 2012-02-9)",
-                             field="date") from None
+            raise self.error(
+                f"{label!r} is not a date (expected YYYY-MM-D, e.g. 2012-02-9)", field="date"
+            ) from None
         target = re.match(r"^/news/(\d{4})/(\d{2})/(\d{1,2})/index\.md$", href)
         if not target or (int(target[1]), int(target[2]), int(target[3])) != (
-            day.year, day.month, day.day
+            day.year,
+            day.month,
+            day.day,
         ):
-            raise self.error(f"the day heading links to {href!r}, expected "
-                             f"/news/{day.year:04d}/{day.month:02d}/{day.day}/index.md",
-                             field="date")
+            raise self.error(
+                f"the day heading links to {href!r}, expected "
+                f"/news/{day.year:04d}/{day.month:02d}/{day.day}/index.md",
+                field="date",
+            )
         return day
 
     def optional_heading(self, prefix: str) -> str | None:
         line = self.peek()
         if line is not None and line.startswith(prefix):
             self.i += 1
-            return line[len(prefix):].strip() or None
+            return line[len(prefix) :].strip() or None
         return None
 
     def sections(self) -> dict[str, object]:
@@ -296,7 +331,7 @@ class _Parser:
             if bullet is not None:
                 if not line.startswith(bullet):
                     raise self.error(f"expected a list item '{bullet}...', found {line[:60]!r}")
-                items.append((self.i + 1, line[len(bullet):].strip()))
+                items.append((self.i + 1, line[len(bullet) :].strip()))
             else:
                 match = _NUMBERED_RE.match(line)
                 if not match:
@@ -316,8 +351,9 @@ class _Parser:
             match = _SOURCE_LINK_RE.match(text)
             if match is None:
                 if "](" in text:
-                    raise self.error("expected '[Publisher](URL)' or a publisher's name", line,
-                                     field="sources")
+                    raise self.error(
+                        "expected '[Publisher](URL)' or a publisher's name", line, field="sources"
+                    )
                 sources.append(Source(unescape_link_text(text.strip())))
                 continue
             name = unescape_link_text(match["text"]).strip()
@@ -335,12 +371,16 @@ class _Parser:
             match = _CHANGE_RE.match(text)
             if match is None:
                 raise self.error(
-                    "expected '[headline](/news/...md) _YYYY-MM-DD HH:MM:SS (Update)_'", line,
+                    "expected '[headline](/news/...md) _YYYY-MM-DD HH:MM:SS (Update)_'",
+                    line,
                     field="changes",
                 )
             if match["label"] not in (LABEL_FIRST, LABEL_UPDATE, LABEL_CURRENT):
-                raise self.error(f"unknown version label {match['label']!r} (expected "
-                                 f"{LABEL_FIRST}, {LABEL_UPDATE} or {LABEL_CURRENT})", line)
+                raise self.error(
+                    f"unknown version label {match['label']!r} (expected "
+                    f"{LABEL_FIRST}, {LABEL_UPDATE} or {LABEL_CURRENT})",
+                    line,
+                )
             day, slug, version = self.link_path(match["href"], line, "Changes")
             created = None
             if match["ts"]:
@@ -348,11 +388,18 @@ class _Parser:
                     created = datetime.strptime(match["ts"], TIMESTAMP_FORMAT)
                 except ValueError:
                     raise self.error(f"{match['ts']!r} is not a valid time", line) from None
-            changes.append(PageLink(
-                date=day, slug=slug, version=version,
-                headline=unescape_link_text(match["text"]).strip(), created_at=created,
-                label=match["label"], editor=match["editor"], note=match["note"],
-            ))
+            changes.append(
+                PageLink(
+                    date=day,
+                    slug=slug,
+                    version=version,
+                    headline=unescape_link_text(match["text"]).strip(),
+                    created_at=created,
+                    label=match["label"],
+                    editor=match["editor"],
+                    note=match["note"],
+                )
+            )
         return changes
 
     def read_related(self, items: list[tuple[int, str]]) -> list[PageLink]:
@@ -360,15 +407,23 @@ class _Parser:
         for line, text in items:
             match = _RELATED_RE.match(text)
             if match is None:
-                raise self.error("expected '[headline](/news/...md) _Context: tag, tag_'", line,
-                                 field="related")
+                raise self.error(
+                    "expected '[headline](/news/...md) _Context: tag, tag_'", line, field="related"
+                )
             day, slug, version = self.link_path(match["href"], line, "Related")
             headline = unescape_link_text(match["text"]).strip()
             if not headline:
                 raise self.error("a related event without a headline", line, field="related")
             # Tags are split for real once the page's own tags are known (_retag).
-            related.append(PageLink(date=day, slug=slug, version=version, headline=headline,
-                                    contexts=(match["tags"] or "",)))
+            related.append(
+                PageLink(
+                    date=day,
+                    slug=slug,
+                    version=version,
+                    headline=headline,
+                    contexts=(match["tags"] or "",),
+                )
+            )
         return related
 
     def day_index(self, match: re.Match[str]) -> DayIndexPage:
@@ -380,8 +435,17 @@ class _Parser:
 
 def _retag(link: PageLink, known: tuple[str, ...]) -> PageLink:
     raw = link.contexts[0] if link.contexts else ""
-    return PageLink(link.date, link.slug, link.headline, link.version,
-                    split_tags(raw, known), link.created_at, link.label, link.editor, link.note)
+    return PageLink(
+        link.date,
+        link.slug,
+        link.headline,
+        link.version,
+        split_tags(raw, known),
+        link.created_at,
+        link.label,
+        link.editor,
+        link.note,
+    )
 
 
 def _tags_from_related(related: tuple[PageLink, ...]) -> tuple[str, ...]:

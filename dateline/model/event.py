@@ -54,7 +54,7 @@ class EventContent:
         content = replace(
             self,
             headline=_one_line(self.headline, "headline", MAX_HEADLINE_LENGTH),
-            summary=self.summary.strip(),
+            summary=self.summary.replace("\r\n", "\n").replace("\r", "\n").strip(),
             story=_optional_line(self.story, "story"),
             category=_optional_line(self.category, "category"),
             contexts=_contexts(self.contexts),

@@ -22,9 +22,7 @@ def slug_for_headline(headline: str) -> str:
     """The slug Dateline gives a new version with this headline ("" if it has no letters)."""
     # python-slugify drops the comma inside "1,500"; the archive's rule makes it a "-".
     text = headline.strip()[:MAX_SLUG_LENGTH]
-    slug = slugify(
-        text, replacements=[(",", "-")], max_length=MAX_SLUG_LENGTH, word_boundary=False
-    )
+    slug = slugify(text, replacements=[(",", "-")], max_length=MAX_SLUG_LENGTH, word_boundary=False)
     return str(slug).strip("-")
 
 

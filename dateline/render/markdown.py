@@ -30,19 +30,26 @@ def escape_link_text(text: str) -> str:
 
 
 def version_path(event: Event, version: Version, ext: str = "md") -> str:
-    """Where ``version`` of ``event`` is published (``<slug>.v<N>`` if a later one reuses the slug)."""
+    """Where ``version`` of ``event`` is published.
+
+    That is ``<slug>.v<N>`` when a later version reuses the slug, else the plain slug.
+    """
     number = version.number if event.shadowed(version) else None
     return event_path(version.content.date, version.slug, ext, version=number)
 
 
 def formats_line(path_without_ext: str) -> str:
-    links = "  ".join(f"[{name}]({path_without_ext}.{ext})"
-                      for name, ext in (("HTML", "html"), ("JSON", "json"), ("XML", "xml")))
+    links = "  ".join(
+        f"[{name}]({path_without_ext}.{ext})"
+        for name, ext in (("HTML", "html"), ("JSON", "json"), ("XML", "xml"))
+    )
     return f"Formats: {links}  "
 
 
 def render_event_page(
-    event: Event, version: Version | None = None, related: Sequence[RelatedEvent] = (),
+    event: Event,
+    version: Version | None = None,
+    related: Sequence[RelatedEvent] = (),
 ) -> str:
     """The page of ``version`` (default: the current one) of ``event``.
 
@@ -57,8 +64,11 @@ def render_event_page(
     lines += [f"### [{day_label(content.date)}]({day_path(content.date)})", ""]
     if not is_current:
         current = version_path(event, event.current)
-        lines += [f"_Version {version.number} of {len(event.versions)}: "
-                  f"see the [current version]({current})._", ""]
+        lines += [
+            f"_Version {version.number} of {len(event.versions)}: "
+            f"see the [current version]({current})._",
+            "",
+        ]
     if content.category:
         lines.append(f"#### {content.category}")
     if content.story:
@@ -69,7 +79,9 @@ def render_event_page(
         lines += [_escape_summary(summary), "", ""]
     sections: list[list[str]] = []
     if content.contexts:
-        sections.append(["### Contexts:", "", *(f"- {escape_link_text(c)}" for c in content.contexts)])
+        sections.append(
+            ["### Contexts:", "", *(f"- {escape_link_text(c)}" for c in content.contexts)]
+        )
     items = [
         f"[{escape_link_text(s.publisher)}]({s.url})" if s.url else escape_link_text(s.publisher)
         for s in content.sources
@@ -90,8 +102,7 @@ def render_event_page(
 def render_day_index(day: date, events: Sequence[Event]) -> str:
     """The list of a day's events (current versions), in the order given."""
     own = day_path(day)
-    lines = [formats_line(own.removesuffix(".md")), "",
-             f"# [{day_label(day)}]({own})", ""]
+    lines = [formats_line(own.removesuffix(".md")), "", f"# [{day_label(day)}]({own})", ""]
     entries = [
         _link(event.content.headline, version_path(event, event.current))
         + (f" _Context: {', '.join(event.content.contexts)}_" if event.content.contexts else "")
@@ -130,7 +141,9 @@ def _change_entries(event: Event) -> list[str]:
         else:
             label = LABEL_UPDATE
         stamp = f"{version.created_at.strftime(TIMESTAMP_FORMAT)} " if version.created_at else ""
-        entry = f"{_link(version.content.headline, version_path(event, version))} _{stamp}({label})_"
+        entry = (
+            f"{_link(version.content.headline, version_path(event, version))} _{stamp}({label})_"
+        )
         if version.editor:
             entry += f" by {version.editor}"
         if version.note:
@@ -141,4 +154,4 @@ def _change_entries(event: Event) -> list[str]:
 
 def _escape_summary(summary: str) -> str:
     # A summary line that starts like a heading would end the summary when read back.
-    return "\n".join("\\" + line if line.startswith("#") else line for line in summary.splitlines())
+    return "\n".join("\\" + line if line.startswith("#") else line for line in summary.split("\n"))

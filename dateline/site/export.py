@@ -24,7 +24,9 @@ class ExportReport:
 
 
 def export_archive(
-    store: Store, out: Path, on_event: Callable[[], None] | None = None,
+    store: Store,
+    out: Path,
+    on_event: Callable[[], None] | None = None,
 ) -> ExportReport:
     """Write every version page and day index under ``out``; files are replaced atomically."""
     report = ExportReport()

@@ -45,7 +45,9 @@ def create_engine(url: str) -> sa.Engine:
         if database and database != ":memory:":
             folder = Path(database).expanduser().resolve().parent
             if not folder.is_dir():
-                raise StoreUnavailableError(f"cannot open {database}: folder {folder} does not exist")
+                raise StoreUnavailableError(
+                    f"cannot open {database}: folder {folder} does not exist"
+                )
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
         return engine

@@ -79,12 +79,14 @@ class RelatedIndex:
                 .order_by(t.event_contexts.c.position)
             ).all()
             rows = conn.execute(
-                sa.select(t.events.c.id, t.events.c.date, t.events.c.slug, t.events.c.headline)
-                .where(t.events.c.id.in_(ids))
+                sa.select(
+                    t.events.c.id, t.events.c.date, t.events.c.slug, t.events.c.headline
+                ).where(t.events.c.id.in_(ids))
             ).all()
             tag_rows = conn.execute(
-                sa.select(t.event_contexts.c.event_id, t.event_contexts.c.context_id)
-                .where(t.event_contexts.c.event_id.in_(ids))
+                sa.select(t.event_contexts.c.event_id, t.event_contexts.c.context_id).where(
+                    t.event_contexts.c.event_id.in_(ids)
+                )
             ).all()
         theirs: dict[int, set[int]] = {}
         for eid, cid in tag_rows:
@@ -118,18 +120,24 @@ class RelatedIndex:
 
     def _load(self, conn: sa.Connection) -> None:
         """Read every (tag, event) pair and every event's day in two streamed queries."""
-        self._seen_change = int(conn.execute(
-            sa.select(sa.func.coalesce(sa.func.max(t.event_changes.c.seq), 0))
-        ).scalar_one())
+        self._seen_change = int(
+            conn.execute(
+                sa.select(sa.func.coalesce(sa.func.max(t.event_changes.c.seq), 0))
+            ).scalar_one()
+        )
         day_rows = conn.execute(sa.select(t.events.c.id, _day_number(conn)))
         ids_days = _to_array(day_rows, 2)
         size = int(ids_days[:, 0].max()) + 1 if len(ids_days) else 0
         self._day = np.full(size, -1, dtype=np.int64)
         self._day[ids_days[:, 0]] = ids_days[:, 1]
-        pairs = _to_array(conn.execute(
-            sa.select(t.event_contexts.c.context_id, t.event_contexts.c.event_id)
-            .order_by(t.event_contexts.c.context_id, t.event_contexts.c.event_id)
-        ), 2)
+        pairs = _to_array(
+            conn.execute(
+                sa.select(t.event_contexts.c.context_id, t.event_contexts.c.event_id).order_by(
+                    t.event_contexts.c.context_id, t.event_contexts.c.event_id
+                )
+            ),
+            2,
+        )
         self._postings = {}
         if len(pairs):
             bounds = np.flatnonzero(np.diff(pairs[:, 0])) + 1
@@ -145,13 +153,16 @@ class RelatedIndex:
 
     def _refresh(self, conn: sa.Connection, ids: list[int]) -> None:
         """Re-read the tags and days of events ``ids`` and patch the postings."""
-        days = dict(conn.execute(
-            sa.select(t.events.c.id, _day_number(conn)).where(t.events.c.id.in_(ids))
-        ).all())
+        days: dict[int, int] = dict(
+            conn.execute(
+                sa.select(t.events.c.id, _day_number(conn)).where(t.events.c.id.in_(ids))
+            ).all()
+        )
         new_tags: dict[int, list[int]] = {}
         for eid, cid in conn.execute(
-            sa.select(t.event_contexts.c.event_id, t.event_contexts.c.context_id)
-            .where(t.event_contexts.c.event_id.in_(ids))
+            sa.select(t.event_contexts.c.event_id, t.event_contexts.c.context_id).where(
+                t.event_contexts.c.event_id.in_(ids)
+            )
         ):
             new_tags.setdefault(eid, []).append(cid)
         top = max(ids) + 1
@@ -180,12 +191,14 @@ def _day_number(conn: sa.Connection) -> sa.ColumnElement[int]:
     return sa.cast(sa.func.julianday(t.events.c.date) - 1721425.5, sa.Integer).label("day")
 
 
-def _to_array(result: sa.CursorResult[tuple[int, int]] | sa.Result[tuple[int, int]],
-              width: int) -> IntArray:
+def _to_array(
+    result: sa.CursorResult[tuple[int, int]] | sa.Result[tuple[int, int]], width: int
+) -> IntArray:
     """Stream integer rows into an (n, width) array without building a list of tuples."""
     chunks = []
     while rows := result.fetchmany(100_000):
-        flat = np.fromiter((v for row in rows for v in row), dtype=np.int64,
-                           count=len(rows) * width)
+        flat = np.fromiter(
+            (v for row in rows for v in row), dtype=np.int64, count=len(rows) * width
+        )
         chunks.append(flat.reshape(-1, width))
     return np.concatenate(chunks) if chunks else np.zeros((0, width), dtype=np.int64)

@@ -94,21 +94,28 @@ class Store:
 
     @contextmanager
     def _connect(self) -> Iterator[sa.Connection]:
+        """The caller's transaction, or a new one that nested store calls join."""
         if self._conn is not None:
             yield self._conn
-        else:
-            with self.engine.begin() as connection:
-                yield connection
+            return
+        with self.transaction():
+            assert self._conn is not None
+            yield self._conn
 
     # -- reading --------------------------------------------------------------------
 
     def event(self, event_id: int) -> Event:
         """The event with this id; NotFoundError if there is none."""
         with self._connect() as conn:
-            rows = conn.execute(
-                sa.select(t.versions).where(t.versions.c.event_id == event_id)
-                .order_by(t.versions.c.number)
-            ).mappings().all()
+            rows = (
+                conn.execute(
+                    sa.select(t.versions)
+                    .where(t.versions.c.event_id == event_id)
+                    .order_by(t.versions.c.number)
+                )
+                .mappings()
+                .all()
+            )
         if not rows:
             raise NotFoundError(f"no event with id {event_id}")
         return Event(event_id, tuple(_version_from_row(r) for r in rows))
@@ -157,9 +164,13 @@ class Store:
     def events_on(self, day: date) -> list[Event]:
         """The events dated ``day`` (by their current version), in the order they were added."""
         with self._connect() as conn:
-            ids = conn.execute(
-                sa.select(t.events.c.id).where(t.events.c.date == day).order_by(t.events.c.id)
-            ).scalars().all()
+            ids = (
+                conn.execute(
+                    sa.select(t.events.c.id).where(t.events.c.date == day).order_by(t.events.c.id)
+                )
+                .scalars()
+                .all()
+            )
         return [self.event(i) for i in ids]
 
     def iter_events(self, batch_size: int = 2000) -> Iterator[Event]:
@@ -175,11 +186,15 @@ class Store:
                 keys = conn.execute(query.limit(batch_size)).all()
                 if not keys:
                     return
-                rows = conn.execute(
-                    sa.select(t.versions)
-                    .where(t.versions.c.event_id.in_([k.id for k in keys]))
-                    .order_by(t.versions.c.event_id, t.versions.c.number)
-                ).mappings().all()
+                rows = (
+                    conn.execute(
+                        sa.select(t.versions)
+                        .where(t.versions.c.event_id.in_([k.id for k in keys]))
+                        .order_by(t.versions.c.event_id, t.versions.c.number)
+                    )
+                    .mappings()
+                    .all()
+                )
             by_event: dict[int, list[Version]] = {}
             for row in rows:
                 by_event.setdefault(row["event_id"], []).append(_version_from_row(row))
@@ -210,22 +225,38 @@ class Store:
     # -- writing --------------------------------------------------------------------
 
     def create_event(
-        self, content: EventContent, *, editor: str | None = None, note: str | None = None,
-        slug: str | None = None, created_at: datetime | None = None,
+        self,
+        content: EventContent,
+        *,
+        editor: str | None = None,
+        note: str | None = None,
+        slug: str | None = None,
+        created_at: datetime | None = None,
     ) -> Event:
         """A new event whose first version is ``content``; its slug comes from the headline."""
         content = content.validated()
         with self._connect() as conn:
             event_id = _insert_event_row(conn, content, slug or "-")
             chosen = slug or _free_slug(conn, content, event_id)
-            version = Version(1, chosen, content, created_at or utc_now(),
-                              validate_editor(editor), validate_note(note))
+            version = Version(
+                1,
+                chosen,
+                content,
+                created_at or utc_now(),
+                validate_editor(editor),
+                validate_note(note),
+            )
             self._write(conn, event_id, [], [version])
         return self.event(event_id)
 
     def append_version(
-        self, event_id: int, content: EventContent, *, editor: str | None = None,
-        note: str | None = None, expected_version: int | None = None,
+        self,
+        event_id: int,
+        content: EventContent,
+        *,
+        editor: str | None = None,
+        note: str | None = None,
+        expected_version: int | None = None,
     ) -> WriteResult:
         """Record an edit: a new version with ``content``, made by ``editor`` because ``note``.
 
@@ -246,8 +277,14 @@ class Store:
                 slug = current.slug
             else:
                 slug = _free_slug(conn, content, event_id)
-            version = Version(current.number + 1, slug, content, utc_now(),
-                              validate_editor(editor), validate_note(note))
+            version = Version(
+                current.number + 1,
+                slug,
+                content,
+                utc_now(),
+                validate_editor(editor),
+                validate_note(note),
+            )
             self._write(conn, event_id, stored, [*stored, version])
         return WriteResult(self.event(event_id), changed=True)
 
@@ -261,7 +298,9 @@ class Store:
         checked = [replace(v, content=v.content.validated()) for v in versions]
         for position, version in enumerate(checked, 1):
             if version.number != position:
-                raise ValueError(f"version numbers must be 1..n, got {version.number} at {position}")
+                raise ValueError(
+                    f"version numbers must be 1..n, got {version.number} at {position}"
+                )
         with self._connect() as conn:
             if event_id is None:
                 event_id = _insert_event_row(conn, checked[-1].content, checked[-1].slug)
@@ -298,13 +337,19 @@ class Store:
         if batch:
             total += self._bulk_insert(batch)
         if self.backend == "postgresql" and total:
+            # Ids were assigned here, so move the sequences past them.
             with self._connect() as conn:
-                for table in ("events", "versions", "event_changes"):
-                    conn.execute(sa.text(
-                        f"SELECT setval(pg_get_serial_sequence('{table}', "
-                        f"'{'seq' if table == 'event_changes' else 'id'}'), "
-                        f"(SELECT max({'seq' if table == 'event_changes' else 'id'}) FROM {table}))"
-                    ))
+                for table, column in (
+                    ("events", "id"),
+                    ("versions", "id"),
+                    ("event_changes", "seq"),
+                ):
+                    conn.execute(
+                        sa.text(
+                            f"SELECT setval(pg_get_serial_sequence('{table}', '{column}'), "
+                            f"(SELECT max({column}) FROM {table}))"
+                        )
+                    )
         return total
 
     # -- internals ------------------------------------------------------------------
@@ -315,14 +360,22 @@ class Store:
             lock = lock.with_for_update()
         if conn.execute(lock).first() is None:
             raise NotFoundError(f"no event with id {event_id}")
-        rows = conn.execute(
-            sa.select(t.versions).where(t.versions.c.event_id == event_id)
-            .order_by(t.versions.c.number)
-        ).mappings().all()
+        rows = (
+            conn.execute(
+                sa.select(t.versions)
+                .where(t.versions.c.event_id == event_id)
+                .order_by(t.versions.c.number)
+            )
+            .mappings()
+            .all()
+        )
         return [_version_from_row(r) for r in rows]
 
     def _write(
-        self, conn: sa.Connection, event_id: int, stored: Sequence[Version],
+        self,
+        conn: sa.Connection,
+        event_id: int,
+        stored: Sequence[Version],
         versions: Sequence[Version],
     ) -> None:
         """Replace the changed versions of ``event_id`` and refresh its current state."""
@@ -330,50 +383,83 @@ class Store:
         keep = {v.number for v in stored if not v.partial}
         stale = [v.number for v in stored if v.number not in keep]
         if stale:
-            conn.execute(sa.delete(t.versions).where(
-                t.versions.c.event_id == event_id, t.versions.c.number.in_(stale)
-            ))
+            conn.execute(
+                sa.delete(t.versions).where(
+                    t.versions.c.event_id == event_id, t.versions.c.number.in_(stale)
+                )
+            )
         new_rows = [_version_row(event_id, v, now) for v in versions if v.number not in keep]
         if new_rows:
             conn.execute(sa.insert(t.versions), new_rows)
         current = versions[-1]
         content = current.content
-        conn.execute(sa.update(t.events).where(t.events.c.id == event_id).values(
-            date=content.date, slug=current.slug, headline=content.headline,
-            current_version=current.number, stub=current.partial, updated_at=now,
-        ))
+        conn.execute(
+            sa.update(t.events)
+            .where(t.events.c.id == event_id)
+            .values(
+                date=content.date,
+                slug=current.slug,
+                headline=content.headline,
+                current_version=current.number,
+                stub=current.partial,
+                updated_at=now,
+            )
+        )
         conn.execute(sa.delete(t.event_contexts).where(t.event_contexts.c.event_id == event_id))
         ids = _context_ids(conn, content.contexts)
         if ids:
-            conn.execute(sa.insert(t.event_contexts), [
-                {"event_id": event_id, "context_id": cid, "position": i}
-                for i, cid in enumerate(ids)
-            ])
+            conn.execute(
+                sa.insert(t.event_contexts),
+                [
+                    {"event_id": event_id, "context_id": cid, "position": i}
+                    for i, cid in enumerate(ids)
+                ],
+            )
         conn.execute(sa.delete(t.event_sources).where(t.event_sources.c.event_id == event_id))
         if content.sources:
-            conn.execute(sa.insert(t.event_sources), [
-                {"event_id": event_id, "position": i, "publisher": s.publisher, "url": s.url}
-                for i, s in enumerate(content.sources)
-            ])
+            conn.execute(
+                sa.insert(t.event_sources),
+                [
+                    {"event_id": event_id, "position": i, "publisher": s.publisher, "url": s.url}
+                    for i, s in enumerate(content.sources)
+                ],
+            )
         conn.execute(sa.insert(t.event_changes).values(event_id=event_id, changed_at=now))
 
     def _bulk_insert(self, histories: Sequence[Sequence[Version]]) -> int:
         now = utc_now()
         with self._connect() as conn:
-            next_id = int(conn.execute(sa.select(sa.func.coalesce(sa.func.max(t.events.c.id), 0)))
-                          .scalar_one()) + 1
+            next_id = (
+                int(
+                    conn.execute(
+                        sa.select(sa.func.coalesce(sa.func.max(t.events.c.id), 0))
+                    ).scalar_one()
+                )
+                + 1
+            )
             names = sorted({c for h in histories for c in h[-1].content.contexts})
             context_ids = dict(zip(names, _context_ids(conn, names), strict=True))
-            event_rows, version_rows, tag_rows, source_rows, change_rows = [], [], [], [], []
+            event_rows: list[dict[str, Any]] = []
+            version_rows: list[dict[str, Any]] = []
+            tag_rows: list[dict[str, Any]] = []
+            source_rows: list[dict[str, Any]] = []
+            change_rows: list[dict[str, Any]] = []
             for offset, history in enumerate(histories):
                 event_id = next_id + offset
                 current = history[-1]
                 content = current.content
-                event_rows.append({
-                    "id": event_id, "date": content.date, "slug": current.slug,
-                    "headline": content.headline, "current_version": current.number,
-                    "stub": current.partial, "created_at": now, "updated_at": now,
-                })
+                event_rows.append(
+                    {
+                        "id": event_id,
+                        "date": content.date,
+                        "slug": current.slug,
+                        "headline": content.headline,
+                        "current_version": current.number,
+                        "stub": current.partial,
+                        "created_at": now,
+                        "updated_at": now,
+                    }
+                )
                 version_rows.extend(_version_row(event_id, v, now) for v in history)
                 tag_rows.extend(
                     {"event_id": event_id, "context_id": context_ids[name], "position": i}
@@ -386,8 +472,11 @@ class Store:
                 change_rows.append({"event_id": event_id, "changed_at": now})
             conn.execute(sa.insert(t.events), event_rows)
             conn.execute(sa.insert(t.versions), version_rows)
-            for table, rows in ((t.event_contexts, tag_rows), (t.event_sources, source_rows),
-                                (t.event_changes, change_rows)):
+            for table, rows in (
+                (t.event_contexts, tag_rows),
+                (t.event_sources, source_rows),
+                (t.event_changes, change_rows),
+            ):
                 if rows:
                     conn.execute(sa.insert(table), rows)
         return len(histories)
@@ -447,17 +536,29 @@ def _version_from_row(row: sa.RowMapping) -> Version:
         cover_image=row["cover_image"],
     )
     return Version(
-        number=row["number"], slug=row["slug"], content=content, created_at=row["created_at"],
-        editor=row["editor"], note=row["note"], partial=row["partial"],
+        number=row["number"],
+        slug=row["slug"],
+        content=content,
+        created_at=row["created_at"],
+        editor=row["editor"],
+        note=row["note"],
+        partial=row["partial"],
     )
 
 
 def _insert_event_row(conn: sa.Connection, content: EventContent, slug: str) -> int:
     now = utc_now()
-    result = conn.execute(sa.insert(t.events).values(
-        date=content.date, slug=slug, headline=content.headline, current_version=0,
-        stub=False, created_at=now, updated_at=now,
-    ))
+    result = conn.execute(
+        sa.insert(t.events).values(
+            date=content.date,
+            slug=slug,
+            headline=content.headline,
+            current_version=0,
+            stub=False,
+            created_at=now,
+            updated_at=now,
+        )
+    )
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
@@ -470,12 +571,15 @@ def _free_slug(conn: sa.Connection, content: EventContent, event_id: int) -> str
     no letters at all gets ``event-<id>``).
     """
     base = slug_for_headline(content.headline) or f"event-{event_id}"
-    taken = set(conn.execute(
-        sa.select(t.versions.c.slug).where(
-            t.versions.c.date == content.date, t.versions.c.event_id != event_id,
-            t.versions.c.slug.like(base[:130] + "%"),
-        )
-    ).scalars())
+    taken = set(
+        conn.execute(
+            sa.select(t.versions.c.slug).where(
+                t.versions.c.date == content.date,
+                t.versions.c.event_id != event_id,
+                t.versions.c.slug.like(base[:130] + "%"),
+            )
+        ).scalars()
+    )
     if base not in taken:
         return base
     for n in range(2, len(taken) + 3):
@@ -490,9 +594,11 @@ def _context_ids(conn: sa.Connection, names: Sequence[str]) -> list[int]:
     """Ids of the context tags ``names`` (in order), creating the missing ones."""
     if not names:
         return []
-    found = dict(conn.execute(
-        sa.select(t.contexts.c.name, t.contexts.c.id).where(t.contexts.c.name.in_(names))
-    ).all())
+    found = dict(
+        conn.execute(
+            sa.select(t.contexts.c.name, t.contexts.c.id).where(t.contexts.c.name.in_(names))
+        ).all()
+    )
     for name in names:
         if name in found:
             continue

@@ -11,7 +11,11 @@ connection = context.config.attributes.get("connection")
 if connection is None:
     raise RuntimeError("Dateline's migrations run through dateline.store.open_store()")
 
-context.configure(connection=connection, target_metadata=None, render_as_batch=True,
-                  transaction_per_migration=True)
+context.configure(
+    connection=connection,
+    target_metadata=None,
+    render_as_batch=True,
+    transaction_per_migration=True,
+)
 with context.begin_transaction():
     context.run_migrations()

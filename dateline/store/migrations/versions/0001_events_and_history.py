@@ -79,6 +79,12 @@ def upgrade() -> None:
 
 
 def downgrade() -> None:
-    for table in ("event_changes", "event_sources", "event_contexts", "versions", "events",
-                  "contexts"):
+    for table in (
+        "event_changes",
+        "event_sources",
+        "event_contexts",
+        "versions",
+        "events",
+        "contexts",
+    ):
         op.drop_table(table)

@@ -1,0 +1,80 @@
+"""Related events: the seeds' lists, a reference implementation, and staying current."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+
+from dateline.ingest.importer import import_paths
+from dateline.ingest.seedpage import EventPage, parse_page
+from dateline.model import EventContent, Version, slug_for_headline
+from dateline.store import Store
+from tests.conftest import EVENT_SEEDS, Databases, seed_file
+
+
+def _page(number: str) -> EventPage:
+    page = parse_page(seed_file(number).read_text(encoding="utf-8"))
+    assert isinstance(page, EventPage)
+    return page
+
+
+def _as_listed(store: Store, number: str, limit: int) -> list[tuple[object, ...]]:
+    page = _page(number)
+    event = store.find_event(page.content.date, page.slug)
+    assert event is not None
+    return [(r.date, r.slug, r.headline, r.shared) for r in store.related(event.id, limit)]
+
+
+def _seed_list(number: str) -> list[tuple[object, ...]]:
+    return [(r.date, r.slug, r.headline, r.contexts) for r in _page(number).related]
+
+
+def test_seed_000_list_is_computed_exactly(store: Store) -> None:
+    import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
+    assert _as_listed(store, "000", 10) == _seed_list("000")
+
+
+def test_seed_001_first_five_are_computed(store: Store) -> None:
+    import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
+    assert _as_listed(store, "001", 10)[:5] == _seed_list("001")
+
+
+def test_the_index_agrees_with_a_plain_reference(databases: Databases) -> None:
+    """Random archives with skewed tags: the index ranks as a brute-force ranking does."""
+    rng = random.Random(7)
+    tags = [f"tag{i}" for i in range(12)]
+    weights = [1 / (i + 1) for i in range(12)]
+    store = databases.open()
+    contents = []
+    for n in range(300):
+        chosen = tuple(dict.fromkeys(rng.choices(tags, weights, k=rng.randint(0, 4))))
+        day = date(2012, 1, 1) + timedelta(days=rng.randint(0, 40))  # many same-day ties
+        contents.append(EventContent(day, f"Event {n}", contexts=chosen))
+    store.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in contents)
+    events = list(store.iter_events())
+    for event in rng.sample(events, 60):
+        own = event.content.contexts
+        expected = sorted(
+            (
+                (other, tuple(t for t in own if t in other.content.contexts))
+                for other in events
+                if other.id != event.id and set(own) & set(other.content.contexts)
+            ),
+            key=lambda p: (-len(p[1]), -p[0].content.date.toordinal(), p[0].slug),
+        )[:10]
+        got = store.related(event.id, 10)
+        assert [(r.event_id, r.shared) for r in got] == [(o.id, s) for o, s in expected]
+
+
+def test_writes_from_another_process_are_seen(databases: Databases) -> None:
+    url = databases.new_url()
+    reader, writer = databases.open(url), databases.open(url)
+    a = writer.create_event(EventContent(date(2012, 2, 9), "A", contexts=("Homs",)))
+    assert reader.related(a.id) == []  # loads the index
+    b = writer.create_event(EventContent(date(2012, 2, 10), "B", contexts=("Homs", "Syria")))
+    assert [r.event_id for r in reader.related(a.id)] == [b.id]
+    writer.append_version(b.id, replace(b.content, contexts=("Syria",)))
+    assert reader.related(a.id) == []
+    c = writer.create_event(EventContent(date(2012, 2, 11), "C", contexts=("Syria",)))
+    assert [(r.event_id, r.shared) for r in reader.related(b.id)] == [(c.id, ("Syria",))]

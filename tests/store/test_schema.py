@@ -1,0 +1,24 @@
+"""The migrations create exactly the tables the queries are written against."""
+
+from __future__ import annotations
+
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+
+from dateline.store import Store
+from dateline.store.schema import metadata
+
+
+def test_migrated_database_matches_the_declared_schema(store: Store) -> None:
+    with store.engine.connect() as conn:
+        context = MigrationContext.configure(conn, opts={"compare_type": True})
+        differences = compare_metadata(context, metadata)
+    assert differences == []
+
+
+def test_sqlite_runs_in_wal_mode(store: Store) -> None:
+    if store.backend != "sqlite":
+        return
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
+        assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1

@@ -1,0 +1,142 @@
+"""The store keeps history append-only and old URLs resolving, on both backends."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import date
+
+import pytest
+
+from dateline.errors import ConflictError, InputError, NotFoundError, StaleVersionError
+from dateline.model import EventContent, Source, Version
+from dateline.store import Store
+
+DAY = date(2012, 2, 9)
+CONTENT = EventContent(
+    DAY,
+    "Troops pour into Homs",
+    "Artillery barrages.",
+    contexts=("Homs", "Syrian Army"),
+    sources=(Source("Reuters", "https://r.example/1"),),
+)
+
+
+def test_create_and_read_back(store: Store) -> None:
+    event = store.create_event(CONTENT, editor="ann", note="first")
+    again = store.event(event.id)
+    assert again == event
+    assert event.slug == "troops-pour-into-homs"
+    assert event.current.editor == "ann" and event.current.created_at is not None
+    assert store.find(DAY, "troops-pour-into-homs") == (event, event.current)
+
+
+def test_edits_append_versions_and_old_slugs_keep_resolving(store: Store) -> None:
+    event = store.create_event(CONTENT)
+    first = event.current
+    edited = store.append_version(
+        event.id,
+        replace(CONTENT, headline="Troops pour into Homs again"),
+        editor="bo",
+        note="new wording",
+        expected_version=1,
+    )
+    assert edited.changed
+    new = edited.event
+    assert [v.number for v in new.versions] == [1, 2]
+    assert new.versions[0] == first  # untouched
+    assert new.slug == "troops-pour-into-homs-again"
+    assert store.find(DAY, "troops-pour-into-homs")[1] == first
+    assert store.find(DAY, "troops-pour-into-homs-again")[1].number == 2
+    # The same headline keeps the slug; the plain slug shows the newest version with it.
+    third = store.append_version(event.id, replace(new.content, summary="More."), editor="cy")
+    assert third.event.slug == new.slug
+    assert store.find(DAY, new.slug)[1].number == 3
+    assert store.find(DAY, new.slug, version=2)[1].number == 2
+
+
+def test_an_edit_that_changes_nothing_adds_no_version(store: Store) -> None:
+    event = store.create_event(CONTENT)
+    result = store.append_version(event.id, CONTENT, editor="ann")
+    assert not result.changed
+    assert store.count_versions() == 1
+
+
+def test_a_stale_edit_is_refused(store: Store) -> None:
+    event = store.create_event(CONTENT)
+    store.append_version(event.id, replace(CONTENT, summary="A."), expected_version=1)
+    with pytest.raises(StaleVersionError, match="is at version 2, not 1"):
+        store.append_version(event.id, replace(CONTENT, summary="B."), expected_version=1)
+    assert store.event(event.id).content.summary == "A."
+
+
+def test_new_slugs_avoid_other_events_of_the_same_day(store: Store) -> None:
+    a = store.create_event(CONTENT)
+    b = store.create_event(replace(CONTENT, summary="Another report."))
+    c = store.create_event(replace(CONTENT, summary="A third."))
+    assert (a.slug, b.slug, c.slug) == (
+        "troops-pour-into-homs",
+        "troops-pour-into-homs-2",
+        "troops-pour-into-homs-3",
+    )
+    elsewhere = store.create_event(replace(CONTENT, date=date(2012, 2, 10)))
+    assert elsewhere.slug == "troops-pour-into-homs"
+
+
+def test_complete_versions_are_never_rewritten(store: Store) -> None:
+    event = store.create_event(CONTENT)
+    changed = replace(event.current, content=replace(CONTENT, summary="Rewritten."))
+    with pytest.raises(ConflictError, match=r"version 1 .* never rewritten"):
+        store.write_history(event.id, [changed])
+    with pytest.raises(ConflictError):
+        store.write_history(event.id, [replace(changed, number=1, slug="other")])
+    assert store.event(event.id) == event
+
+
+def test_partial_versions_may_be_completed_and_renumbered(store: Store) -> None:
+    stub = Version(1, "troops-pour-into-homs", EventContent(DAY, CONTENT.headline), partial=True)
+    created = store.write_history(None, [stub])
+    assert created.created and created.event.is_stub
+    earlier = Version(1, "troops-in-homs", EventContent(DAY, "Troops in Homs"), partial=True)
+    full = Version(2, "troops-pour-into-homs", CONTENT)
+    result = store.write_history(created.event.id, [earlier, full])
+    assert result.changed
+    assert [v.slug for v in result.event.versions] == ["troops-in-homs", "troops-pour-into-homs"]
+    assert not result.event.is_stub
+
+
+def test_invalid_content_names_the_field(store: Store) -> None:
+    with pytest.raises(InputError, match="headline: must not be empty"):
+        store.create_event(replace(CONTENT, headline=" "))
+    assert store.count_events() == 0
+
+
+def test_a_failed_transaction_leaves_nothing(store: Store) -> None:
+    with pytest.raises(ConflictError), store.transaction():
+        store.create_event(CONTENT)
+        raise ConflictError("abandon")
+    assert store.count_events() == 0
+
+
+def test_missing_events(store: Store) -> None:
+    with pytest.raises(NotFoundError, match="no event with id 42"):
+        store.event(42)
+    with pytest.raises(NotFoundError, match="no event at 2012-02-09/nothing"):
+        store.find(DAY, "nothing")
+
+
+def test_contexts_are_counted(store: Store) -> None:
+    store.create_event(CONTENT)
+    store.create_event(replace(CONTENT, headline="Other", contexts=("Homs",)))
+    assert [(c.name, c.slug, c.event_count) for c in store.contexts()] == [
+        ("Homs", "homs", 2),
+        ("Syrian Army", "syrian-army", 1),
+    ]
+
+
+def test_iterating_reads_every_event_in_date_order(store: Store) -> None:
+    days = [date(2012, 3, d) for d in (5, 1, 3, 2, 4)]
+    for day in days:
+        store.create_event(replace(CONTENT, date=day))
+    seen = [e.content.date for e in store.iter_events(batch_size=2)]
+    assert seen == sorted(days)
+    assert store.days() == sorted(days)
