@@ -8,6 +8,8 @@ BIN    := $(VENV)/bin
 SAMPLE ?= ../shared/seeds
 DB     ?= dateline.db
 EXPORT ?= export
+# The event 'make demo' prints: seed 001, the page with the richest history.
+SHOW   ?= /news/2011/11/8/the-syrian-government-continues-its-crackdown-on-protesters-and-army-defectors-in-the-city-of-homs-killing-dozens-of-civilians-in-the-proce.md
 
 .PHONY: demo test install system-deps lint bench
 
@@ -24,8 +26,12 @@ demo: install
 	$(BIN)/dateline --db $(DB) import $(SAMPLE)
 	$(BIN)/dateline --db $(DB) export $(EXPORT)
 	@echo
-	@echo "The archive is in $(DB); its pages are in $(EXPORT)/news/."
-	@echo "Try: $(BIN)/dateline --db $(DB) show /news/2012/02/9/syrian-army-troops-continue-to-pour-into-homs-as-part-of-the-latest-offensive-with-scores-of-civilians-and-anti-government-protesters-repor.md"
+	@echo "One event page, as 'dateline show' prints it:"
+	@echo
+	@$(BIN)/dateline --db $(DB) show $(SHOW)
+	@echo
+	@echo "The archive is in $(DB); every page is under $(EXPORT)/news/ (and day indexes at .../index.md)."
+	@echo "Next: $(BIN)/dateline --help"
 
 # What pip cannot install: PostgreSQL's server binaries (the tests start their own server).
 system-deps:
