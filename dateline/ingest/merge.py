@@ -20,6 +20,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, replace
+from typing import Any
 
 from dateline.errors import ConflictError
 from dateline.ingest.seedpage import EventPage, PageLink
@@ -116,18 +117,19 @@ def combine(a: Version, b: Version) -> Version:
 
 def _fill_metadata(a: Version, b: Version) -> Version:
     """``a`` with the when/who/why it lacks taken from ``b`` (the smaller when both differ)."""
-
-    def pick(x, y):  # type: ignore[no-untyped-def]
-        if x is None or y is None:
-            return x if y is None else y
-        return min(x, y)
-
     return replace(
         a,
-        created_at=pick(a.created_at, b.created_at),
-        editor=pick(a.editor, b.editor),
-        note=pick(a.note, b.note),
+        created_at=_pick(a.created_at, b.created_at),
+        editor=_pick(a.editor, b.editor),
+        note=_pick(a.note, b.note),
     )
+
+
+def _pick(x: Any, y: Any) -> Any:
+    """The known one of two values; the smaller if both are known (so order never matters)."""
+    if x is None or y is None:
+        return x if y is None else y
+    return min(x, y)
 
 
 def _merge_into(history: list[Version], at: int, own: Version) -> MergePlan:

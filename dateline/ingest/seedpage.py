@@ -28,7 +28,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from dateline.errors import InputError
-from dateline.model import EventContent, Source, day_label, parse_page_path, slug_for_headline
+from dateline.model import EventContent, Source, parse_page_path, slug_for_headline
 
 PARTIAL_MARKER = (
     "_Known only from a link on another page: the summary and sources of this version "
@@ -462,7 +462,3 @@ def _tags_from_related(related: tuple[PageLink, ...]) -> tuple[str, ...]:
                 order.insert(order.index(previous) + 1 if previous else len(order), tag)
             previous = tag
     return tuple(order)
-
-
-def format_day(day: date) -> str:
-    return day_label(day)
