@@ -50,6 +50,7 @@ def create_engine(url: str) -> sa.Engine:
                 )
         engine = sa.create_engine(url, connect_args={"timeout": 30})
         sa.event.listen(engine, "connect", _sqlite_pragmas)
+        sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
         return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
@@ -60,12 +61,22 @@ def create_engine(url: str) -> sa.Engine:
 
 
 def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+    # The sqlite3 module's own transaction handling would issue a deferred BEGIN on
+    # the first write; _sqlite_begin issues BEGIN itself, choosing the kind.
+    dbapi_connection.isolation_level = None
     # WAL lets readers work while one writer writes; NORMAL sync is safe in WAL mode.
     cursor = dbapi_connection.cursor()
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.execute("PRAGMA synchronous=NORMAL")
     cursor.execute("PRAGMA foreign_keys=ON")
     cursor.close()
+
+
+def _sqlite_begin(connection: sa.Connection) -> None:
+    # A write transaction takes the write lock up front: a deferred one that read
+    # first could not upgrade after another writer committed (SQLITE_BUSY at once).
+    write = connection.get_execution_options().get("dateline_write", False)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
 
 
 def _alembic_config(connection: sa.Connection) -> Config:

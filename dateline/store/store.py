@@ -80,21 +80,28 @@ class Store:
         self.close()
 
     @contextmanager
-    def transaction(self) -> Iterator[Store]:
-        """Run the enclosed reads and writes as one transaction (nested calls join it)."""
+    def transaction(self, *, write: bool = True) -> Iterator[Store]:
+        """Run the enclosed reads and writes as one transaction (nested calls join it).
+
+        On SQLite a write transaction takes the database's write lock at its start
+        (``BEGIN IMMEDIATE``), so a concurrent writer waits its turn instead of failing
+        halfway with "database is locked".
+        """
         if self._conn is not None:
             yield self
             return
-        with self.engine.begin() as connection:
-            self._conn = connection
-            try:
-                yield self
-            finally:
-                self._conn = None
+        with self.engine.connect() as connection:
+            connection = connection.execution_options(dateline_write=write)
+            with connection.begin():
+                self._conn = connection
+                try:
+                    yield self
+                finally:
+                    self._conn = None
 
     @contextmanager
     def _connect(self) -> Iterator[sa.Connection]:
-        """The caller's transaction, or a new one that nested store calls join."""
+        """The caller's transaction, or a new write transaction that nested calls join."""
         if self._conn is not None:
             yield self._conn
             return
@@ -102,11 +109,21 @@ class Store:
             assert self._conn is not None
             yield self._conn
 
+    @contextmanager
+    def _read(self) -> Iterator[sa.Connection]:
+        """The caller's transaction, or a new read-only one."""
+        if self._conn is not None:
+            yield self._conn
+            return
+        with self.transaction(write=False):
+            assert self._conn is not None
+            yield self._conn
+
     # -- reading --------------------------------------------------------------------
 
     def event(self, event_id: int) -> Event:
         """The event with this id; NotFoundError if there is none."""
-        with self._connect() as conn:
+        with self._read() as conn:
             rows = (
                 conn.execute(
                     sa.select(t.versions)
@@ -126,7 +143,7 @@ class Store:
         Without ``version`` it is the newest version that had this date and slug, so old
         URLs keep resolving after an edit. NotFoundError when nothing was ever there.
         """
-        with self._connect() as conn:
+        with self._read() as conn:
             query = sa.select(t.versions.c.event_id, t.versions.c.number).where(
                 t.versions.c.date == day, t.versions.c.slug == slug
             )
@@ -147,23 +164,23 @@ class Store:
             return None
 
     def count_events(self) -> int:
-        with self._connect() as conn:
+        with self._read() as conn:
             return int(conn.execute(sa.select(sa.func.count()).select_from(t.events)).scalar_one())
 
     def count_versions(self) -> int:
-        with self._connect() as conn:
+        with self._read() as conn:
             query = sa.select(sa.func.count()).select_from(t.versions)
             return int(conn.execute(query).scalar_one())
 
     def days(self) -> list[date]:
         """Every day that has at least one event, oldest first."""
-        with self._connect() as conn:
+        with self._read() as conn:
             query = sa.select(t.events.c.date).distinct().order_by(t.events.c.date)
             return list(conn.execute(query).scalars())
 
     def events_on(self, day: date) -> list[Event]:
         """The events dated ``day`` (by their current version), in the order they were added."""
-        with self._connect() as conn:
+        with self._read() as conn:
             ids = (
                 conn.execute(
                     sa.select(t.events.c.id).where(t.events.c.date == day).order_by(t.events.c.id)
@@ -177,7 +194,7 @@ class Store:
         """Every event with its whole history, by date then id, read in batches."""
         last: tuple[date, int] | None = None
         while True:
-            with self._connect() as conn:
+            with self._read() as conn:
                 query = sa.select(t.events.c.id, t.events.c.date).order_by(
                     t.events.c.date, t.events.c.id
                 )
@@ -204,7 +221,7 @@ class Store:
 
     def contexts(self) -> list[Context]:
         """Every context tag in use, with the number of events carrying it now."""
-        with self._connect() as conn:
+        with self._read() as conn:
             rows = conn.execute(
                 sa.select(t.contexts.c.name, t.contexts.c.slug, sa.func.count().label("n"))
                 .join(t.event_contexts, t.event_contexts.c.context_id == t.contexts.c.id)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from datetime import date
 
@@ -10,6 +11,7 @@ import pytest
 from dateline.errors import ConflictError, InputError, NotFoundError, StaleVersionError
 from dateline.model import EventContent, Source, Version
 from dateline.store import Store
+from tests.conftest import Databases
 
 DAY = date(2012, 2, 9)
 CONTENT = EventContent(
@@ -140,3 +142,32 @@ def test_iterating_reads_every_event_in_date_order(store: Store) -> None:
     seen = [e.content.date for e in store.iter_events(batch_size=2)]
     assert seen == sorted(days)
     assert store.days() == sorted(days)
+
+
+def test_concurrent_writers_wait_their_turn(databases: Databases) -> None:
+    """Two stores (two processes, as far as they know) edit one event at once: the
+    second waits for the first, sees its version, and no write is lost or fails."""
+    url = databases.new_url()
+    first, second = databases.open(url), databases.open(url)
+    event = first.create_event(CONTENT)
+    done: list[object] = []
+
+    def edit_from_second() -> None:
+        try:
+            done.append(second.append_version(event.id, replace(CONTENT, summary="B.")))
+        except Exception as error:  # reported below; a thread cannot raise into pytest
+            done.append(error)
+
+    with first.transaction():
+        first.append_version(event.id, replace(CONTENT, summary="A."))
+        thread = threading.Thread(target=edit_from_second)
+        thread.start()
+        thread.join(timeout=0.5)  # it cannot finish while this transaction holds the lock
+        assert thread.is_alive()
+    thread.join(timeout=30)
+    assert len(done) == 1 and not isinstance(done[0], Exception), done
+    assert [v.content.summary for v in first.event(event.id).versions] == [
+        "Artillery barrages.",
+        "A.",
+        "B.",
+    ]
