@@ -30,6 +30,7 @@ def export_archive(
 ) -> ExportReport:
     """Write every version page and day index under ``out``; files are replaced atomically."""
     report = ExportReport()
+    store.load_related_index()
     for event in store.iter_events():
         related = store.related(event.id)
         for version in event.versions:

@@ -9,15 +9,19 @@ docs/benchmarks.md); this index answers in a few milliseconds.
 The index keeps, per context tag, a sorted numpy array of the ids of events carrying
 it (postings), and per event its date as a day number. A query concatenates the
 postings of the event's tags, counts occurrences per event with ``bincount`` (the
-number of shared tags), and picks the best by (shared count, date). It is loaded on
-first use and, before every query, catches up with the ``event_changes`` log, so
-writes made by other processes are seen too.
+number of shared tags), and picks the best by (shared count, date). Loading it reads
+every (tag, event) pair, a few seconds at 1,000,000 events, which a single lookup
+(``dateline show``) should not pay: the first few queries of a store are answered by
+the SQL query instead, and the index is loaded when more follow (an export, a
+server). Once loaded, it catches up with the ``event_changes`` log before every
+query, so writes made by other processes are seen too. Both paths rank identically
+(tests/store/test_related.py checks them against a brute-force ranking).
 """
 
 from __future__ import annotations
 
 import threading
-from datetime import date
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +31,9 @@ from dateline.model import RelatedEvent
 from dateline.store import schema as t
 
 IntArray = npt.NDArray[np.int64]
+WARM_AFTER = 3
+"""Queries answered by SQL before the index is loaded."""
+_CHUNK = 200_000
 
 
 class RelatedIndex:
@@ -39,18 +46,56 @@ class RelatedIndex:
         self._seen_change = 0
         self._postings: dict[int, IntArray] = {}
         self._day = np.zeros(0, dtype=np.int64)  # day number by event id; -1 = no event
-        self._tags: dict[int, tuple[int, ...]] = {}  # context ids by event id
+        # Context ids by event id, as CSR arrays (loaded) plus a dict (changed since).
+        self._tag_ptr = np.zeros(1, dtype=np.int64)
+        self._tag_ids = np.zeros(0, dtype=np.int64)
+        self._changed_tags: dict[int, tuple[int, ...]] = {}
+        self._cold_queries = 0
 
     # -- queries ------------------------------------------------------------------
 
-    def related(self, event_id: int, limit: int = 10) -> list[RelatedEvent]:
+    def load(self) -> None:
+        """Load the index now (for callers about to ask for many events' related lists)."""
         with self._lock:
             self._catch_up()
-            tags = self._tags.get(event_id, ())
-            chosen = self._best(event_id, tags, limit)
+
+    def related(self, event_id: int, limit: int = 10) -> list[RelatedEvent]:
+        with self._lock:
+            if not self._loaded and self._cold_queries < WARM_AFTER:
+                self._cold_queries += 1
+                chosen = self._best_by_sql(event_id, limit)
+            else:
+                self._catch_up()
+                chosen = self._best(event_id, self._tags_of(event_id), limit)
         if not chosen:
             return []
         return self._describe(event_id, chosen, limit)
+
+    def _best_by_sql(self, event_id: int, limit: int) -> list[int]:
+        """The same ranking in one query: fine for one lookup, too slow for many."""
+        mine = t.event_contexts.alias("mine")
+        other = t.event_contexts.alias("other")
+        shared = sa.func.count().label("shared")
+        query = (
+            sa.select(t.events.c.id)
+            .select_from(mine)
+            .join(other, other.c.context_id == mine.c.context_id)
+            .join(t.events, t.events.c.id == other.c.event_id)
+            .where(mine.c.event_id == event_id, other.c.event_id != event_id)
+            .group_by(t.events.c.id, t.events.c.date, t.events.c.slug)
+            .order_by(shared.desc(), t.events.c.date.desc(), t.events.c.slug, t.events.c.id)
+            .limit(limit)
+        )
+        with self._engine.connect() as conn:
+            return [int(i) for i in conn.execute(query).scalars()]
+
+    def _tags_of(self, event_id: int) -> tuple[int, ...]:
+        if event_id in self._changed_tags:
+            return self._changed_tags[event_id]
+        if event_id + 1 >= len(self._tag_ptr):
+            return ()
+        start, end = self._tag_ptr[event_id], self._tag_ptr[event_id + 1]
+        return tuple(int(c) for c in self._tag_ids[start:end])
 
     def _best(self, event_id: int, tags: tuple[int, ...], limit: int) -> list[int]:
         """Ids of the best candidates, ties at the cut-off included (ordered later)."""
@@ -119,36 +164,33 @@ class RelatedIndex:
                 self._refresh(conn, chunk)
 
     def _load(self, conn: sa.Connection) -> None:
-        """Read every (tag, event) pair and every event's day in two streamed queries."""
+        """Read every (tag, event) pair and every event's day, straight into arrays."""
         self._seen_change = int(
             conn.execute(
                 sa.select(sa.func.coalesce(sa.func.max(t.event_changes.c.seq), 0))
             ).scalar_one()
         )
-        day_rows = conn.execute(sa.select(t.events.c.id, _day_number(conn)))
-        ids_days = _to_array(day_rows, 2)
+        ids_days = _to_array(conn, sa.select(t.events.c.id, _day_number(conn)))
         size = int(ids_days[:, 0].max()) + 1 if len(ids_days) else 0
         self._day = np.full(size, -1, dtype=np.int64)
         self._day[ids_days[:, 0]] = ids_days[:, 1]
         pairs = _to_array(
-            conn.execute(
-                sa.select(t.event_contexts.c.context_id, t.event_contexts.c.event_id).order_by(
-                    t.event_contexts.c.context_id, t.event_contexts.c.event_id
-                )
+            conn,
+            sa.select(t.event_contexts.c.context_id, t.event_contexts.c.event_id).order_by(
+                t.event_contexts.c.context_id, t.event_contexts.c.event_id
             ),
-            2,
         )
         self._postings = {}
         if len(pairs):
             bounds = np.flatnonzero(np.diff(pairs[:, 0])) + 1
-            for chunk in np.split(pairs, bounds):
-                self._postings[int(chunk[0, 0])] = chunk[:, 1].copy()
+            starts = np.concatenate(([0], bounds))
+            for start, chunk in zip(starts, np.split(pairs[:, 1], bounds), strict=True):
+                self._postings[int(pairs[start, 0])] = chunk
         by_event = pairs[np.argsort(pairs[:, 1], kind="stable")]
-        self._tags = {}
-        if len(by_event):
-            bounds = np.flatnonzero(np.diff(by_event[:, 1])) + 1
-            for chunk in np.split(by_event, bounds):
-                self._tags[int(chunk[0, 1])] = tuple(int(c) for c in chunk[:, 0])
+        self._tag_ptr = np.zeros(size + 1, dtype=np.int64)
+        np.cumsum(np.bincount(by_event[:, 1], minlength=size), out=self._tag_ptr[1:])
+        self._tag_ids = by_event[:, 0].copy()
+        self._changed_tags = {}
         self._loaded = True
 
     def _refresh(self, conn: sa.Connection, ids: list[int]) -> None:
@@ -171,7 +213,7 @@ class RelatedIndex:
             grown[: len(self._day)] = self._day
             self._day = grown
         for eid in ids:
-            old = set(self._tags.get(eid, ()))
+            old = set(self._tags_of(eid))
             new = set(new_tags.get(eid, ()))
             for cid in old - new:
                 posting = self._postings[cid]
@@ -180,25 +222,31 @@ class RelatedIndex:
                 posting = self._postings.get(cid, np.zeros(0, dtype=np.int64))
                 at = int(np.searchsorted(posting, eid))
                 self._postings[cid] = np.insert(posting, at, eid)
-            self._tags[eid] = tuple(new_tags.get(eid, ()))
+            self._changed_tags[eid] = tuple(new_tags.get(eid, ()))
             self._day[eid] = int(days.get(eid, -1))
 
 
 def _day_number(conn: sa.Connection) -> sa.ColumnElement[int]:
     """The event's date as a day count, computed by the database (cheaper than in Python)."""
     if conn.dialect.name == "postgresql":
-        return (t.events.c.date - sa.literal(date(1, 1, 1))).label("day")
+        return (t.events.c.date - sa.literal_column("DATE '0001-01-01'")).label("day")
     return sa.cast(sa.func.julianday(t.events.c.date) - 1721425.5, sa.Integer).label("day")
 
 
-def _to_array(
-    result: sa.CursorResult[tuple[int, int]] | sa.Result[tuple[int, int]], width: int
-) -> IntArray:
-    """Stream integer rows into an (n, width) array without building a list of tuples."""
-    chunks = []
-    while rows := result.fetchmany(100_000):
-        flat = np.fromiter(
-            (v for row in rows for v in row), dtype=np.int64, count=len(rows) * width
-        )
-        chunks.append(flat.reshape(-1, width))
+def _to_array(conn: sa.Connection, query: sa.Select[Any]) -> IntArray:
+    """Run ``query`` (integer columns) into an (n, columns) array, in chunks.
+
+    Straight from the driver's cursor: building SQLAlchemy rows for millions of pairs
+    costs more than the query itself.
+    """
+    width = len(query.selected_columns)
+    sql = str(query.compile(conn, compile_kwargs={"literal_binds": True}))
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    try:
+        cursor.execute(sql)
+        chunks = []
+        while rows := cursor.fetchmany(_CHUNK):
+            chunks.append(np.array(rows, dtype=np.int64).reshape(-1, width))
+    finally:
+        cursor.close()
     return np.concatenate(chunks) if chunks else np.zeros((0, width), dtype=np.int64)

@@ -15,7 +15,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dateline.errors import ConflictError, InputError, NotFoundError, StaleVersionError
+from dateline.errors import ConflictError, NotFoundError, StaleVersionError
 from dateline.model import (
     Context,
     Event,
@@ -239,6 +239,14 @@ class Store:
             raise RuntimeError("related() reads committed data; call it outside a transaction")
         return self._related.related(event_id, limit)
 
+    def load_related_index(self) -> None:
+        """Load the related-events index now: for exports and servers, which ask for many.
+
+        Without it the first few :meth:`related` calls use one SQL query each, which is
+        right for a single lookup but slow for thousands.
+        """
+        self._related.load()
+
     # -- writing --------------------------------------------------------------------
 
     def create_event(
@@ -347,7 +355,7 @@ class Store:
         total = 0
         batch: list[Sequence[Version]] = []
         for history in histories:
-            batch.append(history)
+            batch.append([replace(v, content=v.content.validated()) for v in history])
             if len(batch) >= batch_size:
                 total += self._bulk_insert(batch)
                 batch = []
@@ -608,25 +616,55 @@ def _free_slug(conn: sa.Connection, content: EventContent, event_id: int) -> str
 
 
 def _context_ids(conn: sa.Connection, names: Sequence[str]) -> list[int]:
-    """Ids of the context tags ``names`` (in order), creating the missing ones."""
+    """Ids of the context tags ``names`` (in order), creating the missing ones in one go.
+
+    A new tag's slug is its name's slug, with ``-2``, ``-3``... when another tag took
+    it (``Homs`` and ``HOMS``); a name with no letters gets ``context``.
+    """
     if not names:
         return []
-    found = dict(
-        conn.execute(
-            sa.select(t.contexts.c.name, t.contexts.c.id).where(t.contexts.c.name.in_(names))
-        ).all()
-    )
-    for name in names:
-        if name in found:
-            continue
-        base = context_slug(name) or "context"
-        slug, n = base, 1
-        while conn.execute(sa.select(t.contexts.c.id).where(t.contexts.c.slug == slug)).first():
-            n += 1
-            slug = f"{base[:130]}-{n}"
-        result = conn.execute(sa.insert(t.contexts).values(name=name, slug=slug))
-        key = result.inserted_primary_key
-        if key is None:
-            raise InputError(f"cannot store context tag {name!r}", field="contexts")
-        found[name] = int(key[0])
+    wanted = list(dict.fromkeys(names))
+    found = _select_in(conn, t.contexts.c.name, wanted)
+    missing = [name for name in wanted if name not in found]
+    if missing:
+        bases = {name: context_slug(name) or "context" for name in missing}
+        taken = set(
+            _select_in(
+                conn, t.contexts.c.slug, sorted(set(bases.values())), value=t.contexts.c.slug
+            )
+        )
+        rows = []
+        for name in missing:
+            base = slug = bases[name]
+            if slug in taken:  # numbered variants may exist too: fetch them once
+                taken |= set(_slugs_starting(conn, base[:130] + "-"))
+            n = 1
+            while slug in taken:
+                n += 1
+                slug = f"{base[:130]}-{n}"
+            taken.add(slug)
+            rows.append({"name": name, "slug": slug})
+        conn.execute(sa.insert(t.contexts), rows)
+        found.update(_select_in(conn, t.contexts.c.name, missing))
     return [found[name] for name in names]
+
+
+def _select_in(
+    conn: sa.Connection,
+    key: sa.Column[str],
+    values: Sequence[str],
+    value: sa.Column[Any] | None = None,
+) -> dict[str, Any]:
+    """``{key: value}`` of the contexts whose ``key`` is in ``values`` (value: the id)."""
+    column = t.contexts.c.id if value is None else value
+    found: dict[str, Any] = {}
+    for start in range(0, len(values), 900):
+        chunk = values[start : start + 900]
+        found.update(conn.execute(sa.select(key, column).where(key.in_(chunk))).all())
+    return found
+
+
+def _slugs_starting(conn: sa.Connection, prefix: str) -> list[str]:
+    # Slugs are [a-z0-9-] only, so the prefix holds no LIKE wildcards.
+    query = sa.select(t.contexts.c.slug).where(t.contexts.c.slug.like(prefix + "%"))
+    return list(conn.execute(query).scalars())

@@ -6,6 +6,9 @@ import random
 from dataclasses import replace
 from datetime import date, timedelta
 
+import pytest
+
+import dateline.store.related as related_module
 from dateline.ingest.importer import import_paths
 from dateline.ingest.seedpage import EventPage, parse_page
 from dateline.model import EventContent, Version, slug_for_headline
@@ -40,8 +43,12 @@ def test_seed_001_first_five_are_computed(store: Store) -> None:
     assert _as_listed(store, "001", 10)[:5] == _seed_list("001")
 
 
-def test_the_index_agrees_with_a_plain_reference(databases: Databases) -> None:
-    """Random archives with skewed tags: the index ranks as a brute-force ranking does."""
+@pytest.mark.parametrize("path", ["sql", "index"])
+def test_both_paths_agree_with_a_plain_reference(
+    databases: Databases, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Random archives with skewed tags: the SQL query (first lookups) and the index
+    (after load_related_index) rank as a brute-force ranking does."""
     rng = random.Random(7)
     tags = [f"tag{i}" for i in range(12)]
     weights = [1 / (i + 1) for i in range(12)]
@@ -53,6 +60,10 @@ def test_the_index_agrees_with_a_plain_reference(databases: Databases) -> None:
         contents.append(EventContent(day, f"Event {n}", contexts=chosen))
     store.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in contents)
     events = list(store.iter_events())
+    if path == "index":
+        store.load_related_index()
+    else:
+        monkeypatch.setattr(related_module, "WARM_AFTER", 10**9)
     for event in rng.sample(events, 60):
         own = event.content.contexts
         expected = sorted(

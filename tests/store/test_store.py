@@ -171,3 +171,22 @@ def test_concurrent_writers_wait_their_turn(databases: Databases) -> None:
         "A.",
         "B.",
     ]
+
+
+def test_context_slugs_stay_unique(store: Store) -> None:
+    store.create_event(replace(CONTENT, contexts=("Homs", "HOMS", "homs!", "Syria")))
+    assert sorted((c.name, c.slug) for c in store.contexts()) == [
+        ("HOMS", "homs-2"),
+        ("Homs", "homs"),
+        ("Syria", "syria"),
+        ("homs!", "homs-3"),
+    ]
+
+
+def test_bulk_create_validates_like_single_writes(store: Store) -> None:
+    doubled = replace(CONTENT, headline="  Padded  ", contexts=("Homs", "Homs"))
+    assert store.bulk_create([[Version(1, "padded", doubled)]]) == 1
+    (event,) = store.iter_events()
+    assert event.content.headline == "Padded" and event.content.contexts == ("Homs",)
+    with pytest.raises(InputError, match="headline: must not be empty"):
+        store.bulk_create([[Version(1, "x", replace(CONTENT, headline=""))]])
