@@ -298,7 +298,9 @@ class Store:
                 raise StaleVersionError(event_id, expected_version, current.number)
             if content == current.content and not current.partial:
                 return WriteResult(self.event(event_id), changed=False)
-            if content.headline == current.content.headline:
+            if content.headline == current.content.headline and not _slug_taken(
+                conn, content.date, current.slug, event_id
+            ):
                 slug = current.slug
             else:
                 slug = _free_slug(conn, content, event_id)
@@ -587,6 +589,14 @@ def _insert_event_row(conn: sa.Connection, content: EventContent, slug: str) -> 
     key = result.inserted_primary_key
     assert key is not None
     return int(key[0])
+
+
+def _slug_taken(conn: sa.Connection, day: date, slug: str, event_id: int) -> bool:
+    """Whether another event has (or had) ``slug`` on ``day``."""
+    query = sa.select(t.versions.c.id).where(
+        t.versions.c.date == day, t.versions.c.slug == slug, t.versions.c.event_id != event_id
+    )
+    return conn.execute(query.limit(1)).first() is not None
 
 
 def _free_slug(conn: sa.Connection, content: EventContent, event_id: int) -> str:

@@ -190,3 +190,11 @@ def test_bulk_create_validates_like_single_writes(store: Store) -> None:
     assert event.content.headline == "Padded" and event.content.contexts == ("Homs",)
     with pytest.raises(InputError, match="headline: must not be empty"):
         store.bulk_create([[Version(1, "x", replace(CONTENT, headline=""))]])
+
+
+def test_moving_an_event_to_a_day_where_its_slug_is_taken_gives_a_new_slug(store: Store) -> None:
+    here = store.create_event(CONTENT)
+    there = store.create_event(replace(CONTENT, date=date(2012, 2, 10)))
+    moved = store.append_version(here.id, replace(CONTENT, date=date(2012, 2, 10)))
+    assert moved.event.slug == "troops-pour-into-homs-2"
+    assert store.find(date(2012, 2, 10), "troops-pour-into-homs")[0].id == there.id
