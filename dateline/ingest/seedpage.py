@@ -138,6 +138,7 @@ class _Parser:
     def __init__(self, lines: list[str]) -> None:
         self.lines = lines
         self.i = 0
+        self.field_lines: dict[str, int] = {}  # where each field was read, for errors
 
     # -- helpers --------------------------------------------------------------------
 
@@ -200,7 +201,8 @@ class _Parser:
                     "expected a section heading (### Contexts:, ### Sources:, ### Changes: or "
                     f"### Related:), found {line[:60]!r}"
                 )
-            summary_lines.append(line[1:] if line.startswith("\\#") else line)
+            # The renderer escapes a leading "#" or "\\" with a backslash.
+            summary_lines.append(line[1:] if line.startswith("\\") else line)
             self.i += 1
         summary = "\n".join(summary_lines).strip()
         partial = summary == PARTIAL_MARKER
@@ -225,7 +227,9 @@ class _Parser:
         try:
             content = content.validated()
         except InputError as error:
-            line_no = headline_line if error.field == "headline" else None
+            self.field_lines["headline"] = headline_line
+            field = (error.field or "").split(".")[0]
+            line_no = self.field_lines.get(field, self.field_lines.get(field.split("[")[0]))
             raise InputError(error.detail, line=line_no, field=error.field) from None
         if own_path is not None:
             own_date, slug, own_version = own_path
@@ -342,6 +346,8 @@ class _Parser:
     # -- sections ---------------------------------------------------------------------
 
     def read_contexts(self, items: list[tuple[int, str]]) -> list[str]:
+        if items:
+            self.field_lines["contexts"] = items[0][0]
         return [unescape_link_text(text) for _, text in items]
 
     def read_sources(self, items: list[tuple[int, str]]) -> tuple[tuple[Source, ...], str | None]:
@@ -355,14 +361,17 @@ class _Parser:
                         "expected '[Publisher](URL)' or a publisher's name", line, field="sources"
                     )
                 sources.append(Source(unescape_link_text(text.strip())))
+                self.field_lines[f"sources[{len(sources)}]"] = line
                 continue
             name = unescape_link_text(match["text"]).strip()
             if name == COVER_IMAGE:
                 if cover is not None:
                     raise self.error("a second Cover Image", line, field="cover_image")
                 cover = match["href"]
+                self.field_lines["cover_image"] = line
             else:
                 sources.append(Source(name, match["href"]))
+                self.field_lines[f"sources[{len(sources)}]"] = line
         return tuple(sources), cover
 
     def read_changes(self, items: list[tuple[int, str]]) -> list[PageLink]:

@@ -153,5 +153,8 @@ def _change_entries(event: Event) -> list[str]:
 
 
 def _escape_summary(summary: str) -> str:
-    # A summary line that starts like a heading would end the summary when read back.
-    return "\n".join("\\" + line if line.startswith("#") else line for line in summary.split("\n"))
+    # A line starting like a heading would end the summary when read back; a leading
+    # backslash is the escape itself, so it is escaped too.
+    return "\n".join(
+        "\\" + line if line.startswith(("#", "\\")) else line for line in summary.split("\n")
+    )

@@ -231,3 +231,18 @@ def test_day_indexes_are_recognised() -> None:
     assert isinstance(page, DayIndexPage)
     assert page.date == day
     assert [e.slug for e in page.entries] == ["shelling-of-homs"]
+
+
+def test_summary_lines_that_look_like_markup_round_trip() -> None:
+    summary = "# not a heading\n\\# a backslash and a hash\n\\\\ two backslashes\n### nor this"
+    content = EventContent(date(2012, 2, 9), "Headline", summary)
+    page = parse_page(render_event_page(Event(1, (Version(1, "headline", content),))))
+    assert isinstance(page, EventPage)
+    assert page.content.summary == summary
+
+
+def test_a_bad_source_url_names_its_line() -> None:
+    text = _mutate("000", "1. [Reuters](http://", "1. [Reuters](ftp://")
+    with pytest.raises(InputError, match="expected http:// or https://") as caught:
+        parse_page(text)
+    assert (caught.value.line, caught.value.field) == (10, "sources[1].url")
