@@ -124,18 +124,10 @@ class Store:
     def event(self, event_id: int) -> Event:
         """The event with this id; NotFoundError if there is none."""
         with self._read() as conn:
-            rows = (
-                conn.execute(
-                    sa.select(t.versions)
-                    .where(t.versions.c.event_id == event_id)
-                    .order_by(t.versions.c.number)
-                )
-                .mappings()
-                .all()
-            )
-        if not rows:
+            versions = _versions_of(conn, event_id)
+        if not versions:
             raise NotFoundError(f"no event with id {event_id}")
-        return Event(event_id, tuple(_version_from_row(r) for r in rows))
+        return Event(event_id, tuple(versions))
 
     def find(self, day: date, slug: str, version: int | None = None) -> tuple[Event, Version]:
         """The event and version at ``/news/<day>/<slug>[.v<version>]``.
@@ -387,16 +379,7 @@ class Store:
             lock = lock.with_for_update()
         if conn.execute(lock).first() is None:
             raise NotFoundError(f"no event with id {event_id}")
-        rows = (
-            conn.execute(
-                sa.select(t.versions)
-                .where(t.versions.c.event_id == event_id)
-                .order_by(t.versions.c.number)
-            )
-            .mappings()
-            .all()
-        )
-        return [_version_from_row(r) for r in rows]
+        return _versions_of(conn, event_id)
 
     def _write(
         self,
@@ -527,6 +510,14 @@ def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
 
 
 # -- rows <-> model --------------------------------------------------------------------
+
+
+def _versions_of(conn: sa.Connection, event_id: int) -> list[Version]:
+    """Every stored version of an event, oldest first (empty if there is no such event)."""
+    rows = conn.execute(
+        sa.select(t.versions).where(t.versions.c.event_id == event_id).order_by(t.versions.c.number)
+    ).mappings()
+    return [_version_from_row(row) for row in rows]
 
 
 def _version_row(event_id: int, version: Version, recorded_at: datetime) -> dict[str, Any]:
