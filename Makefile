@@ -46,4 +46,4 @@ test: install system-deps lint
 	$(BIN)/python -m pytest
 
 bench: install system-deps
-	$(BIN)/python bench/related.py
+	$(BIN)/python bench/related.py --sql-queries 300
