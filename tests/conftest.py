@@ -13,9 +13,18 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from dateline.store import Store, open_store
 from tests.support.postgres import PostgresServer, start_postgres_server
+
+# CI runs a fixed set of examples (derandomized), so a red run always means a change
+# broke something; local runs explore new examples each time. HYPOTHESIS_PROFILE=thorough
+# explores much further.
+settings.register_profile("ci", derandomize=True, database=None, deadline=None)
+settings.register_profile("dev", deadline=None)
+settings.register_profile("thorough", max_examples=3000, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("DATELINE_SHARED", ROOT.parent / "shared"))

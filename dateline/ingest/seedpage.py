@@ -29,12 +29,13 @@ from datetime import date, datetime
 
 from dateline.errors import InputError
 from dateline.model import EventContent, Source, parse_page_path, slug_for_headline
+from dateline.model.event import RESERVED_PUBLISHER
 
 PARTIAL_MARKER = (
     "_Known only from a link on another page: the summary and sources of this version "
     "have not been imported._"
 )
-COVER_IMAGE = "Cover Image"
+COVER_IMAGE = RESERVED_PUBLISHER
 LABEL_FIRST, LABEL_UPDATE, LABEL_CURRENT = "First version", "Update", "Current version"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 SECTION_NAMES = {

@@ -25,7 +25,8 @@ MAX_HEADLINE_LENGTH = 1000
 MAX_SUMMARY_LENGTH = 20_000
 MAX_CONTEXTS = 50
 MAX_SOURCES = 100
-EARLIEST_DATE = date(1, 1, 1)
+RESERVED_PUBLISHER = "Cover Image"
+"""The event page format lists the cover image as a source with this name."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -189,6 +190,12 @@ def _source(source: Source, position: int) -> Source:
     publisher = _one_line(source.publisher, f"sources[{position}].publisher", 300)
     if not publisher:
         raise InputError("the publisher's name is empty", field=f"sources[{position}]")
+    if publisher.casefold() == RESERVED_PUBLISHER.casefold():
+        raise InputError(
+            f"{publisher!r} names the cover image in event pages; give the cover image "
+            "as cover_image, or the source another name",
+            field=f"sources[{position}].publisher",
+        )
     return Source(publisher, _optional_url(source.url, f"sources[{position}].url"))
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime
 
 import pytest
-from hypothesis import given, settings
+from hypothesis import given
 from hypothesis import strategies as st
 
 from dateline.errors import InputError
@@ -188,7 +188,6 @@ def events(draw: st.DrawFn) -> Event:
     return Event(1, tuple(versions))
 
 
-@settings(max_examples=150, deadline=None)
 @given(events())
 def test_every_version_page_reads_back_as_that_version(event: Event) -> None:
     for version in event.versions:
@@ -204,7 +203,6 @@ def test_every_version_page_reads_back_as_that_version(event: Event) -> None:
             ]
 
 
-@settings(max_examples=50, deadline=None)
 @given(events(), st.lists(contents(), max_size=4))
 def test_related_entries_read_back(event: Event, others: list[EventContent]) -> None:
     related = [

@@ -31,6 +31,11 @@ def test_validation_trims_and_deduplicates() -> None:
             "expected http:// or https://",
         ),
         (EventContent(DAY, "h", cover_image="ftp://x"), "cover_image", "web address"),
+        (
+            EventContent(DAY, "h", sources=(Source("cover image", "https://x.org/a.jpg"),)),
+            "sources[1].publisher",
+            "names the cover image in event pages",
+        ),
     ],
 )
 def test_invalid_fields_are_named(content: EventContent, field: str, message: str) -> None:
