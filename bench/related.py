@@ -19,6 +19,7 @@ started with ``tests/support/postgres.py``. Figures are in docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
 import os
 import platform
@@ -507,13 +508,11 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def machine() -> str:
     model = "unknown CPU"
-    try:
+    with contextlib.suppress(OSError):
         for line in Path("/proc/cpuinfo").read_text().splitlines():
             if line.startswith("model name"):
                 model = line.split(":", 1)[1].strip()
                 break
-    except OSError:
-        pass
     memory = os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES") / 2**30
     return (
         f"{os.cpu_count()} cores ({model}), {memory:.0f} GiB RAM, "

@@ -44,6 +44,9 @@ class DatelineGroup(click.Group):
             return super().invoke(ctx)
         except DatelineError as error:
             raise UserError(str(error)) from None
+        except OSError as error:  # a folder that cannot be written, a full disk...
+            where = f"{error.filename}: " if error.filename else ""
+            raise UserError(f"{where}{error.strerror or error}") from None
 
 
 @click.group(cls=DatelineGroup, context_settings={"help_option_names": ["-h", "--help"]})

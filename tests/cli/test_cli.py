@@ -199,3 +199,13 @@ def test_the_installed_command_runs(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert done.stderr == "Error: no event with id 12345\n"
+
+
+def test_an_unwritable_export_folder_is_one_line(seeded: str, tmp_path: Path) -> None:
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    (locked / "news").write_text("a file where a folder must go")
+    code, _, err = run("export", str(locked), db=seeded)
+    assert code == 2
+    assert err.strip().startswith("Error: ") and "\n" not in err.strip()
+    assert str(locked / "news") in err
