@@ -55,7 +55,9 @@ class EventContent:
         content = replace(
             self,
             headline=_one_line(self.headline, "headline", MAX_HEADLINE_LENGTH),
-            summary=self.summary.replace("\r\n", "\n").replace("\r", "\n").strip(),
+            summary=_no_control_characters(
+                self.summary.replace("\r\n", "\n").replace("\r", "\n").strip(), "summary"
+            ),
             story=_optional_line(self.story, "story"),
             category=_optional_line(self.category, "category"),
             contexts=_contexts(self.contexts),
@@ -149,10 +151,19 @@ class RelatedEvent:
     shared: tuple[str, ...] = field(default=())
 
 
+def _no_control_characters(text: str, name: str) -> str:
+    # They have no meaning in news text and cannot be written in XML at all.
+    for char in text:
+        if (ord(char) < 32 and char not in "\t\n") or 127 <= ord(char) < 160:
+            raise InputError(f"contains the control character U+{ord(char):04X}", field=name)
+    return text
+
+
 def _one_line(value: str, name: str, limit: int) -> str:
     text = value.strip()
     if "\n" in text or "\r" in text:
         raise InputError("must be a single line", field=name)
+    _no_control_characters(text, name)
     if len(text) > limit:
         raise InputError(f"longer than {limit} characters", field=name)
     return text

@@ -31,6 +31,8 @@ def test_validation_trims_and_deduplicates() -> None:
             "expected http:// or https://",
         ),
         (EventContent(DAY, "h", cover_image="ftp://x"), "cover_image", "web address"),
+        (EventContent(DAY, "bell\x07"), "headline", r"control character U\+0007"),
+        (EventContent(DAY, "h", "a\x0bb"), "summary", r"control character U\+000B"),
         (
             EventContent(DAY, "h", sources=(Source("cover image", "https://x.org/a.jpg"),)),
             "sources[1].publisher",

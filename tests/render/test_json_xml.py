@@ -1,0 +1,132 @@
+"""JSON and XML pages are documented contracts: every page of an archive validates
+against docs/schemas, and the XML says exactly what the JSON says."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import jsonschema
+import pytest
+import xmlschema
+from lxml import etree
+
+from dateline.ingest.importer import import_paths
+from dateline.model import Event
+from dateline.render.json_format import render_json
+from dateline.render.views import event_view
+from dateline.render.xml_format import ITEM_NAMES, render_xml
+from dateline.store import Store
+from tests.conftest import EVENT_SEEDS, seed_file
+
+SCHEMAS = Path(__file__).resolve().parents[2] / "docs" / "schemas"
+
+
+@pytest.fixture(scope="module")
+def json_schema() -> jsonschema.protocols.Validator:
+    schema = json.loads((SCHEMAS / "event.schema.json").read_text(encoding="utf-8"))
+    jsonschema.Draft202012Validator.check_schema(schema)
+    return jsonschema.Draft202012Validator(schema, format_checker=jsonschema.FormatChecker())
+
+
+@pytest.fixture(scope="module")
+def xml_schema() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(SCHEMAS / "event.xsd"))
+
+
+def archive_pages(store: Store) -> list[tuple[Event, dict[str, Any]]]:
+    """Every version page of the seed archive, with edits that exercise every field."""
+    import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
+    first = next(e for e in store.iter_events() if not e.is_stub)
+    store.append_version(
+        first.id,
+        replace(first.content, summary="Revised <b>&</b> checked.", category="Armed conflicts"),
+        editor="ann",
+        note="a <script>alert(1)</script> note",
+    )
+    store.load_related_index()
+    pages = []
+    for event in store.iter_events():
+        related = store.related(event.id)
+        pages += [(event, event_view(event, v, related)) for v in event.versions]
+    return pages
+
+
+def test_every_page_matches_both_schemas(
+    store: Store, json_schema: jsonschema.protocols.Validator, xml_schema: xmlschema.XMLSchema
+) -> None:
+    pages = archive_pages(store)
+    assert len(pages) == store.count_versions() == 22
+    for _event, view in pages:
+        document = json.loads(render_json(view))
+        json_schema.validate(document)
+        xml_schema.validate(render_xml(view))
+    assert any(view["related"] for _e, view in pages)
+    assert any(view["version"]["editor"] == "ann" for _e, view in pages)
+
+
+def test_xml_says_what_json_says(store: Store) -> None:
+    for _event, view in archive_pages(store):
+        assert _from_xml(render_xml(view)) == _as_text(view)
+
+
+def test_json_keys_keep_their_order(store: Store) -> None:
+    _event, view = archive_pages(store)[0]
+    text = render_json(view)
+    assert (
+        list(json.loads(text))
+        == list(view)
+        == [
+            "type",
+            "id",
+            "path",
+            "current_path",
+            "date",
+            "day",
+            "headline",
+            "summary",
+            "partial",
+            "story",
+            "category",
+            "contexts",
+            "sources",
+            "cover_image",
+            "version",
+            "versions",
+            "related",
+        ]
+    )
+
+
+def test_a_schema_violation_is_caught(json_schema: jsonschema.protocols.Validator) -> None:
+    """The schemas are strict enough to fail: a page with a bad path does not pass."""
+    bad = {"type": "event", "id": 1, "path": "/news/2012/02/9/../../etc"}
+    with pytest.raises(jsonschema.ValidationError):
+        json_schema.validate(bad)
+
+
+def _as_text(value: Any) -> Any:
+    """The view as XML writes it: None left out, everything else as text."""
+    if isinstance(value, dict):
+        return {k: _as_text(v) for k, v in value.items() if v is not None and k != "type"}
+    if isinstance(value, list):
+        return [_as_text(v) for v in value]
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _from_xml(data: bytes) -> Any:
+    root = etree.fromstring(data)
+    assert root.tag == "event"
+    return _element(root)
+
+
+def _element(element: etree._Element) -> Any:
+    if element.tag in ITEM_NAMES:
+        return [_element(child) for child in element]
+    if len(element) == 0:
+        return element.text or ""
+    return {child.tag: _element(child) for child in element}
