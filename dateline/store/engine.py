@@ -75,8 +75,10 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
 def _sqlite_begin(connection: sa.Connection) -> None:
     # A write transaction takes the write lock up front: a deferred one that read
     # first could not upgrade after another writer committed (SQLITE_BUSY at once).
-    write = connection.get_execution_options().get("dateline_write", False)
-    connection.exec_driver_sql("BEGIN IMMEDIATE" if write else "BEGIN")
+    options = connection.get_execution_options()
+    if options.get("isolation_level") == "AUTOCOMMIT":
+        return  # the caller wants no transaction (VACUUM, ANALYZE...)
+    connection.exec_driver_sql("BEGIN IMMEDIATE" if options.get("dateline_write") else "BEGIN")
 
 
 def _alembic_config(connection: sa.Connection) -> Config:

@@ -144,6 +144,10 @@ _words = (
     .map(str.strip)
     .filter(bool)
 )
+# Summaries: any text but control characters (which the model rejects), with newlines.
+_summaries = st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cs", "Cc"]) | st.just("\n"), max_size=200
+)
 _url = st.from_regex(r"https://[a-z]{1,10}\.org/[a-z0-9_()\-]{0,20}", fullmatch=True)
 
 
@@ -153,7 +157,7 @@ def contents(draw: st.DrawFn) -> EventContent:
     return EventContent(
         date=draw(st.dates(date(1900, 1, 1), date(2100, 1, 1))),
         headline=headline,
-        summary=draw(st.text(max_size=200)),
+        summary=draw(_summaries),
         story=draw(st.none() | _words),
         category=draw(st.none() | _words),
         contexts=tuple(

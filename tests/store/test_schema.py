@@ -22,3 +22,12 @@ def test_sqlite_runs_in_wal_mode(store: Store) -> None:
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("PRAGMA journal_mode").scalar() == "wal"
         assert conn.exec_driver_sql("PRAGMA foreign_keys").scalar() == 1
+
+
+def test_autocommit_connections_run_outside_a_transaction(store: Store) -> None:
+    """VACUUM refuses to run in a transaction; what an AUTOCOMMIT connection does stays."""
+    with store.engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        conn.exec_driver_sql("CREATE TABLE kept (x INTEGER)")
+        conn.exec_driver_sql("VACUUM")
+    with store.engine.connect() as conn:
+        assert conn.exec_driver_sql("SELECT count(*) FROM kept").scalar() == 0
