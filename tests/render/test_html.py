@@ -1,0 +1,87 @@
+"""HTML event pages: escaped, linked to their other formats, described for machines."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+from datetime import date
+
+from lxml import html
+
+from dateline.ingest.importer import import_paths
+from dateline.model import Event, EventContent, Source, Version
+from dateline.render.html_format import render_event_html
+from dateline.render.views import event_view
+from dateline.store import Store
+from tests.conftest import EVENT_SEEDS, seed_file
+
+HOSTILE = '<script>alert("x")</script> & </script><b>bold</b>'
+
+
+def _page(content: EventContent) -> html.HtmlElement:
+    event = Event(1, (Version(1, "a-slug", content),))
+    return html.fromstring(render_event_html(event_view(event)))
+
+
+def test_archive_text_is_never_markup() -> None:
+    content = EventContent(
+        date(2012, 2, 9),
+        HOSTILE,
+        HOSTILE,
+        story=HOSTILE,
+        contexts=(HOSTILE,),
+        sources=(Source(HOSTILE, "https://example.org/a?b=1&c=<2>"),),
+    )
+    page = _page(content)
+    scripts = page.findall(".//script")
+    assert [s.get("type") for s in scripts] == ["application/ld+json"]
+    assert not page.findall(".//b")
+    assert page.find(".//h1").text_content() == HOSTILE
+    data = json.loads(scripts[0].text)
+    assert data["name"] == HOSTILE  # intact once parsed, yet never closes the script
+
+
+def test_every_seed_page_is_complete(store: Store) -> None:
+    import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
+    store.load_related_index()
+    for event in store.iter_events():
+        for version in event.versions:
+            view = event_view(event, version, store.related(event.id))
+            page = html.fromstring(render_event_html(view))
+            assert page.get("lang") == "en"
+            assert page.find(".//main") is not None and page.find(".//header") is not None
+            assert [h.text_content() for h in page.findall(".//h1")] == [view["headline"]]
+            alternates = {
+                link.get("type"): link.get("href")
+                for link in page.findall(".//link[@rel='alternate']")
+            }
+            assert alternates == {
+                "text/markdown": view["path"] + ".md",
+                "application/json": view["path"] + ".json",
+                "application/xml": view["path"] + ".xml",
+            }
+            for image in page.findall(".//img"):
+                assert image.get("alt")
+            ld = json.loads(page.find(".//script").text)
+            assert (ld["@type"], ld["startDate"]) == ("Event", view["date"])
+            if view["related"]:
+                links = [a.get("href") for a in page.findall(".//section/ol/li/a")]
+                assert view["related"][0]["path"] + ".html" in links
+
+
+def test_earlier_versions_say_so_and_link_to_the_current_one() -> None:
+    first = EventContent(date(2012, 2, 9), "Troops in Homs", "Old.")
+    event = Event(
+        1,
+        (
+            Version(1, "troops-in-homs", first),
+            Version(2, "troops-in-homs", replace(first, summary="New."), editor="ann"),
+        ),
+    )
+    page = html.fromstring(render_event_html(event_view(event, event.versions[0])))
+    notice = page.find(".//p[@class='notice']")
+    assert notice is not None and "version 1 of 2" in notice.text_content()
+    assert notice.find("a").get("href") == "/news/2012/02/9/troops-in-homs.html"
+    assert (
+        page.find(".//link[@rel='canonical']").get("href") == "/news/2012/02/9/troops-in-homs.html"
+    )
