@@ -282,9 +282,12 @@ def edit(ctx: click.Context, ref: str, **fields: Any) -> None:
 
 def _apply_options(current: EventContent, fields: dict[str, Any]) -> EventContent:
     changes: dict[str, Any] = {}
-    for name in ("headline", "summary", "story", "category", "cover_image"):
+    for name in ("headline", "summary"):
         if fields[name] is not None:
-            changes[name] = fields[name] or (None if name != "summary" else "")
+            changes[name] = fields[name]  # "" is kept: validation says what is wrong
+    for name in ("story", "category", "cover_image"):
+        if fields[name] is not None:
+            changes[name] = fields[name] or None  # "" removes an optional field
     if fields["day"] is not None:
         changes["date"] = fields["day"].date()
     if fields["contexts"]:

@@ -131,16 +131,15 @@ def import_page(store: Store, page: EventPage, origin: str = "a page") -> dict[i
             edit = store.append_version(result.event.id, plan.edit, note=f"imported from {origin}")
             changed = changed or edit.changed
         own_id = result.event.id
-        outcomes[own_id] = "added" if result.created else "updated" if changed else "unchanged"
+        outcomes[own_id] = _outcome(result.created, changed)
         for link in page.related:
             linked = store.find_event(link.date, link.slug)
             if linked is not None and linked.id == own_id:
                 continue
             history = merge_link(linked.versions if linked else (), link)
             written = store.write_history(linked.id if linked else None, history)
-            outcome = "added" if written.created else "updated" if written.changed else "unchanged"
             if outcomes.get(written.event.id) != "added":
-                outcomes[written.event.id] = outcome
+                outcomes[written.event.id] = _outcome(written.created, written.changed)
     return outcomes
 
 
@@ -177,6 +176,10 @@ def import_paths(
         for event_id, outcome in outcomes.items():
             report.record(event_id, outcome)
     return report
+
+
+def _outcome(created: bool, changed: bool) -> str:
+    return "added" if created else "updated" if changed else "unchanged"
 
 
 def _event_for_page(store: Store, page: EventPage) -> Event | None:

@@ -38,6 +38,13 @@ def version_path(event: Event, version: Version, ext: str = "md") -> str:
     return event_path(version.content.date, version.slug, ext, version=number)
 
 
+def version_label(event: Event, version: Version) -> str:
+    """``First version``, ``Update`` or ``Current version``, as the Changes list says."""
+    if version.number == len(event.versions):
+        return LABEL_CURRENT
+    return LABEL_FIRST if version.number == 1 else LABEL_UPDATE
+
+
 def formats_line(path_without_ext: str) -> str:
     links = "  ".join(
         f"[{name}]({path_without_ext}.{ext})"
@@ -132,18 +139,11 @@ def _has_metadata(version: Version) -> bool:
 
 def _change_entries(event: Event) -> list[str]:
     entries = []
-    last = len(event.versions)
     for version in event.versions:
-        if version.number == last:
-            label = LABEL_CURRENT
-        elif version.number == 1:
-            label = LABEL_FIRST
-        else:
-            label = LABEL_UPDATE
+        label = version_label(event, version)
         stamp = f"{version.created_at.strftime(TIMESTAMP_FORMAT)} " if version.created_at else ""
-        entry = (
-            f"{_link(version.content.headline, version_path(event, version))} _{stamp}({label})_"
-        )
+        path = version_path(event, version)
+        entry = f"{_link(version.content.headline, path)} _{stamp}({label})_"
         if version.editor:
             entry += f" by {version.editor}"
         if version.note:

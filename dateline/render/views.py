@@ -12,7 +12,6 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from dateline.ingest.seedpage import LABEL_CURRENT, LABEL_FIRST, LABEL_UPDATE
 from dateline.model import (
     Event,
     RelatedEvent,
@@ -22,7 +21,7 @@ from dateline.model import (
     day_path,
     event_path,
 )
-from dateline.render.markdown import version_path
+from dateline.render.markdown import version_label, version_path
 
 
 def _no_ext(path: str) -> str:
@@ -31,13 +30,6 @@ def _no_ext(path: str) -> str:
 
 def _time(value: datetime | None) -> str | None:
     return value.isoformat(sep=" ") if value else None
-
-
-def version_label(event: Event, version: Version) -> str:
-    """``First version``, ``Update`` or ``Current version``, as the Changes list says."""
-    if version.number == len(event.versions):
-        return LABEL_CURRENT
-    return LABEL_FIRST if version.number == 1 else LABEL_UPDATE
 
 
 def event_view(

@@ -132,6 +132,7 @@ def test_export_and_import_round_trip(seeded: str, databases: object, tmp_path: 
         ),
         (["import", "/no/such/file.md"], "Error: /no/such/file.md: no such file or folder"),
         (["edit", "1", "--headline", " "], "Error: headline: must not be empty"),
+        (["edit", "1", "--headline", ""], "Error: headline: must not be empty"),
     ],
 )
 def test_user_errors_are_one_line_with_status_2(seeded: str, args: list[str], message: str) -> None:
