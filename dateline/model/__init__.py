@@ -10,10 +10,26 @@ from dateline.model.event import (
     validate_editor,
     validate_note,
 )
-from dateline.model.paths import PagePath, day_label, day_path, event_path, parse_page_path
+from dateline.model.paths import (
+    FORMATS,
+    SITE_FEED_PATH,
+    PagePath,
+    context_feed_path,
+    context_path,
+    day_label,
+    day_path,
+    event_path,
+    home_path,
+    month_path,
+    parse_page_path,
+    story_path,
+    year_path,
+)
 from dateline.model.slugs import context_slug, is_valid_slug, slug_for_headline
 
 __all__ = [
+    "FORMATS",
+    "SITE_FEED_PATH",
     "Context",
     "Event",
     "EventContent",
@@ -21,13 +37,19 @@ __all__ = [
     "RelatedEvent",
     "Source",
     "Version",
+    "context_feed_path",
+    "context_path",
     "context_slug",
     "day_label",
     "day_path",
     "event_path",
+    "home_path",
     "is_valid_slug",
+    "month_path",
     "parse_page_path",
     "slug_for_headline",
+    "story_path",
     "validate_editor",
     "validate_note",
+    "year_path",
 ]

@@ -5,6 +5,15 @@ day index: the month is zero-padded, the day is not (``/news/2012/02/9/``), as i
 archive the seed pages come from. An earlier version whose slug a later version of the
 same event reuses (an edit that kept the headline) lives at ``<slug>.v<N>.<ext>``, so
 that every version has a page and the plain slug always shows the newest one.
+
+The other pages of a published archive:
+
+- ``/news/YYYY/MM/index.<ext>`` a month, ``/news/YYYY/index.<ext>`` a year;
+- ``/context/<slug>.<ext>`` a context tag: its latest events, a chart, and its years;
+  ``/context/<slug>/YYYY.<ext>`` that tag's events of one year (the pagination: a
+  year's page only changes when that year's events do, unlike numbered pages);
+- ``/story/<slug>.<ext>`` a story heading's events; ``/index.<ext>`` the home page;
+- feeds: ``/feed.atom`` and ``/context/<slug>.atom``.
 """
 
 from __future__ import annotations
@@ -40,6 +49,34 @@ def event_path(day: date, slug: str, ext: str = "md", *, version: int | None = N
     """Path of an event page; ``version`` only for an earlier version sharing a later slug."""
     suffix = f".v{version}" if version is not None else ""
     return f"{day_dir(day)}/{slug}{suffix}.{ext}"
+
+
+def month_path(year: int, month: int, ext: str = "md") -> str:
+    return f"/news/{year:04d}/{month:02d}/index.{ext}"
+
+
+def year_path(year: int, ext: str = "md") -> str:
+    return f"/news/{year:04d}/index.{ext}"
+
+
+def context_path(slug: str, ext: str = "md", *, year: int | None = None) -> str:
+    """A context tag's page; with ``year``, its page of that year's events."""
+    return f"/context/{slug}/{year:04d}.{ext}" if year is not None else f"/context/{slug}.{ext}"
+
+
+def story_path(slug: str, ext: str = "md") -> str:
+    return f"/story/{slug}.{ext}"
+
+
+def home_path(ext: str = "md") -> str:
+    return f"/index.{ext}"
+
+
+SITE_FEED_PATH = "/feed.atom"
+
+
+def context_feed_path(slug: str) -> str:
+    return f"/context/{slug}.atom"
 
 
 @dataclass(frozen=True, slots=True)
