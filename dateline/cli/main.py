@@ -25,6 +25,7 @@ from dateline.ingest.importer import find_page_files, import_paths
 from dateline.ingest.seedpage import DayIndexPage, parse_page
 from dateline.model import Event, EventContent, Source, Version, parse_page_path
 from dateline.render.markdown import render_event_page, version_path
+from dateline.site.build import build_site
 from dateline.site.export import export_archive
 from dateline.store import DATABASE_URL_VARIABLE, Store, open_store
 
@@ -334,6 +335,46 @@ def export(ctx: click.Context, out: Path) -> None:
     click.echo(
         f"{report.events} events: {report.pages} pages and {report.day_indexes} "
         f"day indexes written to {out}"
+    )
+
+
+@cli.command()
+@click.argument("out", type=click.Path(file_okay=False, path_type=Path))
+@click.option(
+    "--base-url",
+    default="http://127.0.0.1:8000",
+    show_default=True,
+    help="Where the site will be served: feeds and sitemaps need absolute addresses.",
+)
+@click.option("--full", is_flag=True, help="Render every page again, even if nothing changed.")
+@click.pass_context
+def build(ctx: click.Context, out: Path, base_url: str, full: bool) -> None:
+    """Build the archive as a static site in OUT (incremental after the first time).
+
+    Every page in Markdown, HTML, JSON and XML, day/month/year, context and story
+    pages with charts, Atom feeds, sitemap.xml, 404.html and style.css. Links are
+    relative, so OUT works on any web server and opened from disk. A second build
+    re-renders only what changed since the first and says how many pages it wrote;
+    its state is kept in OUT/.dateline-build/ (no need to publish it).
+
+    \b
+    Examples:
+      dateline build site/
+      dateline build site/ --base-url https://archive.example.org
+      python -m http.server -d site/ 8000     # then open http://127.0.0.1:8000/
+    """
+    with _store(ctx) as store, _progress() as progress:
+        task = progress.add_task("Rendering events", total=None)
+
+        def advance(done: int, total: int) -> None:
+            progress.update(task, completed=done, total=total)
+
+        report = build_site(store, out, base_url=base_url, full=full, progress=advance)
+    kind = "full build" if report.full else "incremental build"
+    click.echo(
+        f"{kind}: {report.pages_written} pages written, {report.pages_unchanged} unchanged, "
+        f"{report.pages_removed} removed ({report.events} events rendered) "
+        f"in {report.seconds:.1f} s, into {out}"
     )
 
 

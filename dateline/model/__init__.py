@@ -4,6 +4,7 @@ from dateline.model.event import (
     Context,
     Event,
     EventContent,
+    EventEntry,
     RelatedEvent,
     Source,
     Version,
@@ -25,7 +26,7 @@ from dateline.model.paths import (
     story_path,
     year_path,
 )
-from dateline.model.slugs import context_slug, is_valid_slug, slug_for_headline
+from dateline.model.slugs import context_slug, is_valid_slug, slug_for_headline, story_slug
 
 __all__ = [
     "FORMATS",
@@ -33,6 +34,7 @@ __all__ = [
     "Context",
     "Event",
     "EventContent",
+    "EventEntry",
     "PagePath",
     "RelatedEvent",
     "Source",
@@ -49,6 +51,7 @@ __all__ = [
     "parse_page_path",
     "slug_for_headline",
     "story_path",
+    "story_slug",
     "validate_editor",
     "validate_note",
     "year_path",

@@ -141,6 +141,26 @@ class Context:
 
 
 @dataclass(frozen=True, slots=True)
+class EventEntry:
+    """An event as lists show it (day, context, story pages, feeds): its current state.
+
+    Lighter than :class:`Event` (no history), so a site build can hold every event's
+    entry in memory at once. ``contexts`` carry their slugs, as stored.
+    """
+
+    id: int
+    date: date
+    slug: str
+    headline: str
+    summary: str = ""
+    category: str | None = None
+    story: str | None = None
+    contexts: tuple[Context, ...] = ()
+    updated_at: datetime | None = None
+    stub: bool = False
+
+
+@dataclass(frozen=True, slots=True)
 class RelatedEvent:
     """An event related to another one, with the tags they share (in the first one's order)."""
 

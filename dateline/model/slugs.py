@@ -38,3 +38,10 @@ def is_valid_slug(slug: str) -> bool:
 def context_slug(name: str) -> str:
     """The slug of a context tag's page (``Syrian Army`` -> ``syrian-army``)."""
     return str(slugify(name, replacements=[(",", "-")], max_length=MAX_SLUG_LENGTH)).strip("-")
+
+
+def story_slug(story: str | None) -> str | None:
+    """The slug of a story heading's page; stories whose names share a slug share a page."""
+    if story is None:
+        return None
+    return context_slug(story) or "story"

@@ -1,16 +1,37 @@
-"""Pages as HTML, from the page view, with Jinja2 (autoescaped: archive text is never markup).
+"""Pages as HTML, from the page views, with Jinja2 (autoescaped: archive text is never markup).
 
-Templates and the stylesheet live in ``templates/``; the stylesheet is inlined so a page
-works offline and opened from disk. Each event page carries schema.org JSON-LD.
+Templates live in ``templates/``, one per page kind, all extending ``base.html``.
+Links between pages are *relative* (``../../../../context/homs.html``) so that a built
+site works from any folder on any web server and opened straight from disk; the
+404 page alone uses root paths, since a server shows it at any address. Pages load
+nothing from elsewhere: the stylesheet is the site's own ``/style.css``, charts are
+inline SVG, and a cover image (a publisher's picture, not ours to copy) is a link.
 """
 
 from __future__ import annotations
 
 import json
+import posixpath
+from collections.abc import Callable
 from functools import cache
 from typing import Any
 
 from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from markupsafe import Markup
+
+from dateline.render.chart import timeline_svg
+
+STYLESHEET = "/style.css"
+TEMPLATES = {
+    "event": "event.html",
+    "day": "day.html",
+    "month": "month.html",
+    "year": "year.html",
+    "context": "context.html",
+    "story": "story.html",
+    "home": "home.html",
+    "not-found": "404.html",
+}
 
 
 @cache
@@ -22,6 +43,30 @@ def _environment() -> Environment:
         trim_blocks=True,
         lstrip_blocks=True,
     )
+
+
+def stylesheet() -> str:
+    """The site's stylesheet (``/style.css``)."""
+    loader = _environment().loader
+    assert loader is not None
+    source, _, _ = loader.get_source(_environment(), "style.css")
+    return source
+
+
+def url_maker(page_path: str, *, absolute: bool = False) -> Callable[..., str]:
+    """``url(path, ext)``: the link from the page at ``page_path`` to ``path.ext``.
+
+    Relative (``../x.html``) unless ``absolute``; ``ext=None`` keeps ``path`` as given.
+    """
+    here = posixpath.dirname(page_path)
+
+    def url(path: str, ext: str | None = "html") -> str:
+        target = f"{path}.{ext}" if ext else path
+        if absolute:
+            return target
+        return posixpath.relpath(target, here)
+
+    return url
 
 
 def event_json_ld(view: dict[str, Any]) -> str:
@@ -52,6 +97,22 @@ def event_json_ld(view: dict[str, Any]) -> str:
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 
-def render_event_html(view: dict[str, Any]) -> str:
-    template = _environment().get_template("event.html")
-    return template.render(page=view, json_ld=event_json_ld(view))
+def chart(view: dict[str, Any], title: str) -> Markup:
+    """The page's timeline chart (events per month) as inline SVG."""
+    counts = {m["month"]: m["count"] for m in view.get("months", ())}
+    # timeline_svg builds the SVG with lxml, escaping the archive's text itself.
+    return Markup(timeline_svg(counts, title=title))
+
+
+def render_html(view: dict[str, Any]) -> str:
+    """Any page view as HTML, by its ``type``."""
+    template = _environment().get_template(TEMPLATES[view["type"]])
+    extra: dict[str, Any] = {}
+    if view["type"] == "event":
+        extra["json_ld"] = event_json_ld(view)
+    return template.render(
+        page=view,
+        url=url_maker(view["path"], absolute=view["type"] == "not-found"),
+        chart=chart,
+        **extra,
+    )

@@ -21,7 +21,15 @@ from dateline.ingest.seedpage import (
     PARTIAL_MARKER,
     TIMESTAMP_FORMAT,
 )
-from dateline.model import Event, RelatedEvent, Version, day_label, day_path, event_path
+from dateline.model import (
+    Event,
+    EventEntry,
+    RelatedEvent,
+    Version,
+    day_label,
+    day_path,
+    event_path,
+)
 
 
 def escape_link_text(text: str) -> str:
@@ -106,13 +114,13 @@ def render_event_page(
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def render_day_index(day: date, events: Sequence[Event]) -> str:
-    """The list of a day's events (current versions), in the order given."""
+def render_day_index(day: date, events: Sequence[EventEntry]) -> str:
+    """The list of a day's events (their current state), in the order given."""
     own = day_path(day)
     lines = [formats_line(own.removesuffix(".md")), "", f"# [{day_label(day)}]({own})", ""]
     entries = [
-        _link(event.content.headline, version_path(event, event.current))
-        + (f" _Context: {', '.join(event.content.contexts)}_" if event.content.contexts else "")
+        _link(event.headline, event_path(event.date, event.slug))
+        + (f" _Context: {', '.join(c.name for c in event.contexts)}_" if event.contexts else "")
         for event in events
     ]
     lines += _numbered(entries)

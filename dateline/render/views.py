@@ -1,4 +1,4 @@
-"""One plain dict per page: every format (JSON, XML, and later HTML) is written from it.
+"""One plain dict per page: every format (Markdown, HTML, JSON, XML) is written from it.
 
 Keeping the page's information in one place is what makes the formats carry the same
 information (the approach of datasette's renderer). Keys are in a fixed order, so the
@@ -8,18 +8,28 @@ JSON is stable. Paths are given without an extension: add ``.md``, ``.html``,
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from datetime import datetime
+from collections import Counter
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import date, datetime
 from typing import Any
 
 from dateline.model import (
+    Context,
     Event,
+    EventEntry,
     RelatedEvent,
     Version,
+    context_feed_path,
+    context_path,
     context_slug,
     day_label,
     day_path,
     event_path,
+    home_path,
+    month_path,
+    story_path,
+    story_slug,
+    year_path,
 )
 from dateline.render.markdown import version_label, version_path
 
@@ -32,10 +42,38 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat(sep=" ") if value else None
 
 
+MONTH_NAMES = [
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+]
+LATEST_ON_CONTEXT_PAGE = 50
+"""A context tag's page lists its latest events; its year pages list the rest."""
+DAYS_ON_HOME_PAGE = 7
+CONTEXTS_ON_HOME_PAGE = 40
+
+
 def event_view(
-    event: Event, version: Version | None = None, related: Sequence[RelatedEvent] = ()
+    event: Event,
+    version: Version | None = None,
+    related: Sequence[RelatedEvent] = (),
+    context_slugs: Mapping[str, str] | None = None,
 ) -> dict[str, Any]:
-    """The page of ``version`` (default: current) of ``event``; related only when current."""
+    """The page of ``version`` (default: current) of ``event``; related only when current.
+
+    ``context_slugs`` gives the stored slug of each tag (the store makes them unique:
+    ``homs``, ``homs-2``); without it, slugs are derived from the names.
+    """
+    slugs = context_slugs or {}
     version = version or event.current
     content = version.content
     is_current = version.number == event.current.number
@@ -49,9 +87,12 @@ def event_view(
         "headline": content.headline,
         "summary": content.summary,
         "partial": version.partial,
-        "story": content.story,
+        "story": _story(content.story),
         "category": content.category,
-        "contexts": [{"name": name, "slug": context_slug(name)} for name in content.contexts],
+        "contexts": [
+            {"name": name, "slug": slugs.get(name) or context_slug(name)}
+            for name in content.contexts
+        ],
         "sources": [{"publisher": s.publisher, "url": s.url} for s in content.sources],
         "cover_image": content.cover_image,
         "version": {
@@ -84,5 +125,204 @@ def event_view(
                 "shared": list(r.shared),
             }
             for r in (related if is_current else ())
+        ],
+    }
+
+
+def _story(name: str | None) -> dict[str, str] | None:
+    if name is None:
+        return None
+    return {"name": name, "path": _no_ext(story_path(story_slug(name) or "story"))}
+
+
+def entry_view(entry: EventEntry) -> dict[str, Any]:
+    """One event in a list: enough to show and link it."""
+    return {
+        "id": entry.id,
+        "date": entry.date.isoformat(),
+        "headline": entry.headline,
+        "path": _no_ext(event_path(entry.date, entry.slug)),
+        "category": entry.category,
+        "story": _story(entry.story),
+        "contexts": [{"name": c.name, "slug": c.slug} for c in entry.contexts],
+    }
+
+
+def _newest_first(entries: Iterable[EventEntry]) -> list[EventEntry]:
+    return sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
+
+
+def _months(dates: Iterable[date]) -> list[dict[str, Any]]:
+    """Events per month, oldest first: the data of a page's timeline chart."""
+    counts = Counter(f"{d.year:04d}-{d.month:02d}" for d in dates)
+    return [{"month": month, "count": counts[month]} for month in sorted(counts)]
+
+
+def _month_title(year: int, month: int) -> str:
+    return f"{MONTH_NAMES[month - 1]} {year}"
+
+
+def _day_group(day: date, entries: Sequence[EventEntry]) -> dict[str, Any]:
+    return {
+        "date": day.isoformat(),
+        "label": day_label(day),
+        "path": _no_ext(day_path(day)),
+        "events": [entry_view(e) for e in entries],
+    }
+
+
+def _years(dates: Iterable[date] | Mapping[date, int], path_of: Any) -> list[dict[str, Any]]:
+    """Years with their event counts; ``dates`` is one date per event or day counts."""
+    counts: Counter[int] = Counter()
+    if isinstance(dates, Mapping):
+        for day, n in dates.items():
+            counts[day.year] += n
+    else:
+        counts.update(d.year for d in dates)
+    return [{"year": y, "path": _no_ext(path_of(y)), "count": counts[y]} for y in sorted(counts)]
+
+
+def day_view(day: date, entries: Sequence[EventEntry]) -> dict[str, Any]:
+    """A day's events in the order they were added (as the day index pages list them)."""
+    return {
+        "type": "day",
+        "path": _no_ext(day_path(day)),
+        "title": day_label(day),
+        **{k: v for k, v in _day_group(day, entries).items() if k != "path"},
+        "month": {
+            "title": _month_title(day.year, day.month),
+            "path": _no_ext(month_path(day.year, day.month)),
+        },
+    }
+
+
+def month_view(year: int, month: int, entries: Sequence[EventEntry]) -> dict[str, Any]:
+    """A month's days, newest first, each with its events (oldest first within a day)."""
+    by_day: dict[date, list[EventEntry]] = {}
+    for entry in sorted(entries, key=lambda e: (e.date, e.id)):
+        by_day.setdefault(entry.date, []).append(entry)
+    return {
+        "type": "month",
+        "path": _no_ext(month_path(year, month)),
+        "title": _month_title(year, month),
+        "year": {"year": year, "path": _no_ext(year_path(year))},
+        "count": len(entries),
+        "days": [_day_group(day, by_day[day]) for day in sorted(by_day, reverse=True)],
+    }
+
+
+def year_view(year: int, day_counts: Mapping[date, int]) -> dict[str, Any]:
+    """A year's months with their event counts (the chart's data), newest first."""
+    counts: Counter[int] = Counter()
+    for day, n in day_counts.items():
+        if day.year == year:
+            counts[day.month] += n
+    return {
+        "type": "year",
+        "path": _no_ext(year_path(year)),
+        "title": str(year),
+        "count": sum(counts.values()),
+        "months": [
+            {
+                "month": f"{year:04d}-{m:02d}",
+                "title": _month_title(year, m),
+                "path": _no_ext(month_path(year, m)),
+                "count": counts[m],
+            }
+            for m in sorted(counts, reverse=True)
+        ],
+    }
+
+
+def context_view(
+    context: Context, entries: Sequence[EventEntry], year: int | None = None
+) -> dict[str, Any]:
+    """A context tag's page: its latest events, or (``year``) all its events of one year.
+
+    Both carry the tag's chart data (events per month) and its years, so each page can
+    navigate to the others. ``entries`` are all the tag's events.
+    """
+    dates = [e.date for e in entries]
+    listed = _newest_first(e for e in entries if year is None or e.date.year == year)
+    if year is None:
+        listed = listed[:LATEST_ON_CONTEXT_PAGE]
+    return {
+        "type": "context",
+        "path": _no_ext(context_path(context.slug, year=year)),
+        "title": context.name if year is None else f"{context.name}, {year}",
+        "name": context.name,
+        "slug": context.slug,
+        "year": year,
+        "count": len(entries),
+        "head": _no_ext(context_path(context.slug)),
+        "feed": context_feed_path(context.slug),
+        "months": _months(dates),
+        "years": _years(dates, lambda y: context_path(context.slug, year=y)),
+        "events": [entry_view(e) for e in listed],
+    }
+
+
+def story_view(slug: str, entries: Sequence[EventEntry]) -> dict[str, Any]:
+    """A story heading's events, newest first, with its chart data."""
+    names = sorted({e.story for e in entries if e.story})
+    return {
+        "type": "story",
+        "path": _no_ext(story_path(slug)),
+        "title": " / ".join(names) or slug,
+        "slug": slug,
+        "names": names,
+        "count": len(entries),
+        "months": _months(e.date for e in entries),
+        "events": [entry_view(e) for e in _newest_first(entries)],
+    }
+
+
+def home_view(
+    latest: Mapping[date, Sequence[EventEntry]],
+    day_counts: Mapping[date, int],
+    contexts: Sequence[Context],
+) -> dict[str, Any]:
+    """The home page: the latest days with events, the years, and the busiest tags."""
+    months: Counter[str] = Counter()
+    for day, n in day_counts.items():
+        months[f"{day.year:04d}-{day.month:02d}"] += n
+    return {
+        "type": "home",
+        "path": _no_ext(home_path()),
+        "title": "Dateline",
+        "count": sum(day_counts.values()),
+        "days": [_day_group(day, latest[day]) for day in sorted(latest, reverse=True)],
+        "months": [{"month": m, "count": months[m]} for m in sorted(months)],
+        "years": _years(day_counts, year_path),
+        "contexts": [
+            {"name": c.name, "slug": c.slug, "count": c.event_count}
+            for c in contexts[:CONTEXTS_ON_HOME_PAGE]
+        ],
+    }
+
+
+def feed_view(
+    title: str, path: str, alternate: str, entries: Sequence[EventEntry]
+) -> dict[str, Any]:
+    """An Atom feed's content: ``entries`` newest change first (see render/atom.py)."""
+    updated = [e.updated_at for e in entries if e.updated_at]
+    return {
+        "type": "feed",
+        "title": title,
+        "path": path,
+        "alternate": alternate,
+        "updated": _time(max(updated)) if updated else None,
+        "entries": [
+            {
+                "id": e.id,
+                "headline": e.headline,
+                "summary": e.summary,
+                "date": e.date.isoformat(),
+                "updated": _time(e.updated_at),
+                "path": _no_ext(event_path(e.date, e.slug)),
+                "contexts": [{"name": c.name, "slug": c.slug} for c in e.contexts],
+                "sources": [],
+            }
+            for e in entries
         ],
     }

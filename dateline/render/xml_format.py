@@ -17,6 +17,12 @@ ITEM_NAMES = {
     "versions": "version",
     "related": "event",
     "shared": "context",
+    "events": "event",
+    "days": "day",
+    "months": "month",
+    "years": "year",
+    "names": "name",
+    "entries": "entry",
 }
 
 

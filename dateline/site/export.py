@@ -41,7 +41,7 @@ def export_archive(
         if on_event is not None:
             on_event()
     for day in store.days():
-        _write(out, day_path(day), render_day_index(day, store.events_on(day)))
+        _write(out, day_path(day), render_day_index(day, store.entries_between(day, day)))
         report.day_indexes += 1
     return report
 

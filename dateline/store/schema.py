@@ -36,7 +36,9 @@ events = sa.Table(
     sa.Column("stub", sa.Boolean, nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Column("story_slug", sa.String(140)),
     sa.Index("ix_events_date", "date"),
+    sa.Index("ix_events_story_slug", "story_slug"),
 )
 
 versions = sa.Table(

@@ -20,11 +20,13 @@ from dateline.model import (
     Context,
     Event,
     EventContent,
+    EventEntry,
     RelatedEvent,
     Source,
     Version,
     context_slug,
     slug_for_headline,
+    story_slug,
     validate_editor,
     validate_note,
 )
@@ -211,14 +213,172 @@ class Store:
                 yield Event(key.id, tuple(by_event[key.id]))
             last = (keys[-1].date, keys[-1].id)
 
-    def contexts(self) -> list[Context]:
-        """Every context tag in use, with the number of events carrying it now."""
+    # -- lists of events (entries: the current state, without history) ---------------
+
+    def iter_entries(self, batch_size: int = 5000) -> Iterator[EventEntry]:
+        """Every event's entry, by date then id, read in batches (a site build's pass)."""
+        last: tuple[date, int] | None = None
+        while True:
+            where = [] if last is None else [sa.tuple_(t.events.c.date, t.events.c.id) > last]
+            batch = self._entries(where, limit=batch_size)
+            if not batch:
+                return
+            yield from batch
+            last = (batch[-1].date, batch[-1].id)
+
+    def entries(self, ids: Sequence[int]) -> list[EventEntry]:
+        """The entries of events ``ids`` (those that exist), by date then id."""
+        found: list[EventEntry] = []
+        for start in range(0, len(ids), 900):
+            found += self._entries([t.events.c.id.in_(list(ids[start : start + 900]))])
+        return sorted(found, key=lambda e: (e.date, e.id))
+
+    def entries_between(self, first: date, last: date) -> list[EventEntry]:
+        """Entries dated ``first`` to ``last`` (inclusive), by date then id."""
+        return self._entries([t.events.c.date >= first, t.events.c.date <= last])
+
+    def entries_with_context(self, slug: str) -> list[EventEntry]:
+        """Entries of the events tagged with the context whose slug is ``slug``."""
+        tagged = (
+            sa.select(t.event_contexts.c.event_id)
+            .join(t.contexts, t.contexts.c.id == t.event_contexts.c.context_id)
+            .where(t.contexts.c.slug == slug)
+        )
+        return self._entries([t.events.c.id.in_(tagged)])
+
+    def entries_in_story(self, slug: str) -> list[EventEntry]:
+        """Entries of the events whose story heading has the slug ``slug``."""
+        return self._entries([t.events.c.story_slug == slug])
+
+    def latest_entries(self, limit: int, context: str | None = None) -> list[EventEntry]:
+        """The ``limit`` most recently changed events (newest change first): for feeds."""
+        where = []
+        if context is not None:
+            where.append(
+                t.events.c.id.in_(
+                    sa.select(t.event_contexts.c.event_id)
+                    .join(t.contexts, t.contexts.c.id == t.event_contexts.c.context_id)
+                    .where(t.contexts.c.slug == context)
+                )
+            )
+        order = [t.events.c.updated_at.desc(), t.events.c.id.desc()]
+        return self._entries(where, order=order, limit=limit)
+
+    def day_counts(self) -> dict[date, int]:
+        """How many events each day has (days without events are left out)."""
         with self._read() as conn:
             rows = conn.execute(
-                sa.select(t.contexts.c.name, t.contexts.c.slug, sa.func.count().label("n"))
-                .join(t.event_contexts, t.event_contexts.c.context_id == t.contexts.c.id)
+                sa.select(t.events.c.date, sa.func.count()).group_by(t.events.c.date)
+            ).all()
+        return {day: int(n) for day, n in rows}
+
+    def context(self, slug: str) -> Context:
+        """The context tag whose slug is ``slug``, with its event count; NotFoundError."""
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(t.contexts.c.id, t.contexts.c.name, t.contexts.c.slug).where(
+                    t.contexts.c.slug == slug
+                )
+            ).first()
+            if row is None:
+                raise NotFoundError(f"no context tag with the slug {slug!r}")
+            count = conn.execute(
+                sa.select(sa.func.count())
+                .select_from(t.event_contexts)
+                .where(t.event_contexts.c.context_id == row.id)
+            ).scalar_one()
+        return Context(row.name, row.slug, int(count))
+
+    def last_change(self) -> int:
+        """The sequence number of the latest change (0 for an empty archive)."""
+        with self._read() as conn:
+            query = sa.select(sa.func.coalesce(sa.func.max(t.event_changes.c.seq), 0))
+            return int(conn.execute(query).scalar_one())
+
+    def changed_since(self, seq: int) -> list[int]:
+        """Ids of the events added or changed after change ``seq``, sorted."""
+        with self._read() as conn:
+            query = (
+                sa.select(t.event_changes.c.event_id)
+                .where(t.event_changes.c.seq > seq)
+                .distinct()
+                .order_by(t.event_changes.c.event_id)
+            )
+            return list(conn.execute(query).scalars())
+
+    def _entries(
+        self,
+        where: Sequence[sa.ColumnElement[bool]],
+        order: Sequence[sa.ColumnElement[Any]] | None = None,
+        limit: int | None = None,
+    ) -> list[EventEntry]:
+        e, v = t.events.c, t.versions.c
+        query = (
+            sa.select(
+                e.id,
+                e.date,
+                e.slug,
+                e.headline,
+                v.summary,
+                v.category,
+                v.story,
+                e.updated_at,
+                e.stub,
+            )
+            .join(
+                t.versions,
+                sa.and_(t.versions.c.event_id == e.id, t.versions.c.number == e.current_version),
+            )
+            .where(*where)
+            .order_by(*(order if order is not None else (e.date, e.id)))
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read() as conn:
+            rows = conn.execute(query).all()
+            tags: dict[int, list[Context]] = {}
+            ids = [row.id for row in rows]
+            for start in range(0, len(ids), 900):
+                for eid, name, slug in conn.execute(
+                    sa.select(t.event_contexts.c.event_id, t.contexts.c.name, t.contexts.c.slug)
+                    .join(t.contexts, t.contexts.c.id == t.event_contexts.c.context_id)
+                    .where(t.event_contexts.c.event_id.in_(ids[start : start + 900]))
+                    .order_by(t.event_contexts.c.event_id, t.event_contexts.c.position)
+                ):
+                    tags.setdefault(eid, []).append(Context(name, slug))
+        return [
+            EventEntry(
+                row.id,
+                row.date,
+                row.slug,
+                row.headline,
+                row.summary,
+                row.category,
+                row.story,
+                tuple(tags.get(row.id, ())),
+                row.updated_at,
+                row.stub,
+            )
+            for row in rows
+        ]
+
+    def contexts(self, *, include_unused: bool = False) -> list[Context]:
+        """Every context tag in use, with the number of events carrying it now, most first.
+
+        ``include_unused`` adds the tags only earlier versions carry (count 0): their
+        pages exist too, since those versions' pages link to them.
+        """
+        count = sa.func.count(t.event_contexts.c.event_id)
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(t.contexts.c.name, t.contexts.c.slug, count.label("n"))
+                .join(
+                    t.event_contexts,
+                    t.event_contexts.c.context_id == t.contexts.c.id,
+                    isouter=include_unused,
+                )
                 .group_by(t.contexts.c.id, t.contexts.c.name, t.contexts.c.slug)
-                .order_by(sa.func.count().desc(), t.contexts.c.name)
+                .order_by(count.desc(), t.contexts.c.name)
             ).all()
         return [Context(r.name, r.slug, r.n) for r in rows]
 
@@ -230,6 +390,18 @@ class Store:
         if self._conn is not None:
             raise RuntimeError("related() reads committed data; call it outside a transaction")
         return self._related.related(event_id, limit)
+
+    def related_many(
+        self, event_ids: Sequence[int], limit: int = 10
+    ) -> dict[int, list[RelatedEvent]]:
+        """:meth:`related` of many events, in a few batched queries (for site builds)."""
+        if self._conn is not None:
+            raise RuntimeError("related_many() reads committed data; call it outside a transaction")
+        return self._related.related_many(event_ids, limit)
+
+    def sharing(self, event_id: int) -> dict[int, int]:
+        """For each event sharing a tag with ``event_id``: how many tags they share."""
+        return self._related.sharing(event_id)
 
     def load_related_index(self) -> None:
         """Load the related-events index now: for exports and servers, which ask for many.
@@ -413,9 +585,12 @@ class Store:
                 current_version=current.number,
                 stub=current.partial,
                 updated_at=now,
+                story_slug=story_slug(content.story),
             )
         )
         conn.execute(sa.delete(t.event_contexts).where(t.event_contexts.c.event_id == event_id))
+        # Earlier versions' tags get a row (and a slug) too: their pages link to them.
+        _context_ids(conn, [c for v in versions[:-1] for c in v.content.contexts])
         ids = _context_ids(conn, content.contexts)
         if ids:
             conn.execute(
@@ -447,7 +622,7 @@ class Store:
                 )
                 + 1
             )
-            names = sorted({c for h in histories for c in h[-1].content.contexts})
+            names = sorted({c for h in histories for v in h for c in v.content.contexts})
             context_ids = dict(zip(names, _context_ids(conn, names), strict=True))
             event_rows: list[dict[str, Any]] = []
             version_rows: list[dict[str, Any]] = []
@@ -468,6 +643,7 @@ class Store:
                         "stub": current.partial,
                         "created_at": now,
                         "updated_at": now,
+                        "story_slug": story_slug(content.story),
                     }
                 )
                 version_rows.extend(_version_row(event_id, v, now) for v in history)

@@ -10,7 +10,16 @@ from hypothesis import strategies as st
 
 from dateline.errors import InputError
 from dateline.ingest.seedpage import DayIndexPage, EventPage, parse_page, split_tags
-from dateline.model import Event, EventContent, RelatedEvent, Source, Version, slug_for_headline
+from dateline.model import (
+    Context,
+    Event,
+    EventContent,
+    EventEntry,
+    RelatedEvent,
+    Source,
+    Version,
+    slug_for_headline,
+)
 from dateline.render.markdown import render_day_index, render_event_page
 from tests.conftest import seed_file
 
@@ -228,8 +237,10 @@ def test_related_entries_read_back(event: Event, others: list[EventContent]) -> 
 
 def test_day_indexes_are_recognised() -> None:
     day = date(2012, 2, 9)
-    content = EventContent(day, "Shelling of Homs", contexts=("Homs",))
-    page = parse_page(render_day_index(day, [Event(1, (Version(1, "shelling-of-homs", content),))]))
+    entry = EventEntry(
+        1, day, "shelling-of-homs", "Shelling of Homs", contexts=(Context("Homs", "homs"),)
+    )
+    page = parse_page(render_day_index(day, [entry]))
     assert isinstance(page, DayIndexPage)
     assert page.date == day
     assert [e.slug for e in page.entries] == ["shelling-of-homs"]

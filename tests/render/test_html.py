@@ -10,7 +10,7 @@ from lxml import html
 
 from dateline.ingest.importer import import_paths
 from dateline.model import Event, EventContent, Source, Version
-from dateline.render.html_format import render_event_html
+from dateline.render.html_format import render_html
 from dateline.render.views import event_view
 from dateline.store import Store
 from tests.conftest import EVENT_SEEDS, seed_file
@@ -20,7 +20,7 @@ HOSTILE = '<script>alert("x")</script> & </script><b>bold</b>'
 
 def _page(content: EventContent) -> html.HtmlElement:
     event = Event(1, (Version(1, "a-slug", content),))
-    return html.fromstring(render_event_html(event_view(event)))
+    return html.fromstring(render_html(event_view(event)))
 
 
 def test_archive_text_is_never_markup() -> None:
@@ -47,7 +47,7 @@ def test_every_seed_page_is_complete(store: Store) -> None:
     for event in store.iter_events():
         for version in event.versions:
             view = event_view(event, version, store.related(event.id))
-            page = html.fromstring(render_event_html(view))
+            page = html.fromstring(render_html(view))
             assert page.get("lang") == "en"
             assert page.find(".//main") is not None and page.find(".//header") is not None
             assert [h.text_content() for h in page.findall(".//h1")] == [view["headline"]]
@@ -78,7 +78,7 @@ def test_earlier_versions_say_so_and_link_to_the_current_one() -> None:
             Version(2, "troops-in-homs", replace(first, summary="New."), editor="ann"),
         ),
     )
-    page = html.fromstring(render_event_html(event_view(event, event.versions[0])))
+    page = html.fromstring(render_html(event_view(event, event.versions[0])))
     notice = page.find(".//p[@class='notice']")
     assert notice is not None and "version 1 of 2" in notice.text_content()
     assert notice.find("a").get("href") == "/news/2012/02/9/troops-in-homs.html"

@@ -43,7 +43,7 @@ def test_seed_001_first_five_are_computed(store: Store) -> None:
     assert _as_listed(store, "001", 10)[:5] == _seed_list("001")
 
 
-@pytest.mark.parametrize("path", ["sql", "index"])
+@pytest.mark.parametrize("path", ["sql", "index", "batch"])
 def test_both_paths_agree_with_a_plain_reference(
     databases: Databases, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -60,11 +60,13 @@ def test_both_paths_agree_with_a_plain_reference(
         contents.append(EventContent(day, f"Event {n}", contexts=chosen))
     store.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in contents)
     events = list(store.iter_events())
-    if path == "index":
+    if path in ("index", "batch"):
         store.load_related_index()
     else:
         monkeypatch.setattr(related_module, "WARM_AFTER", 10**9)
-    for event in rng.sample(events, 60):
+    sample = rng.sample(events, 60)
+    batch = store.related_many([e.id for e in sample]) if path == "batch" else {}
+    for event in sample:
         own = event.content.contexts
         expected = sorted(
             (
@@ -74,8 +76,14 @@ def test_both_paths_agree_with_a_plain_reference(
             ),
             key=lambda p: (-len(p[1]), -p[0].content.date.toordinal(), p[0].slug),
         )[:10]
-        got = store.related(event.id, 10)
+        got = batch[event.id] if path == "batch" else store.related(event.id, 10)
         assert [(r.event_id, r.shared) for r in got] == [(o.id, s) for o, s in expected]
+        if path == "batch":
+            assert store.sharing(event.id) == {
+                other.id: len(set(own) & set(other.content.contexts))
+                for other in events
+                if other.id != event.id and set(own) & set(other.content.contexts)
+            }
 
 
 def test_writes_from_another_process_are_seen(databases: Databases) -> None:

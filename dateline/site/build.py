@@ -1,0 +1,421 @@
+"""``dateline build OUT/``: the whole archive as a static site, rebuilt incrementally.
+
+A full build renders every page in four formats (see :mod:`dateline.site.pages`),
+plus feeds, sitemaps, a 404 page and the stylesheet. Its state (see
+:mod:`dateline.site.state`) lets the next build start from the archive's change log
+(``event_changes``): it re-renders only what the changed events can affect, and
+writes only the pages whose text actually changed. What an edited event affects:
+
+- its own pages (every version: the Changes list grows) and the lists it is on, before
+  and after the edit: day, month, year, context (the tag's page and year pages), story,
+  home, and the feeds;
+- the related lists of other events: those that listed it, and those it may now enter.
+  The ranking is by shared tags (then date), so it can only enter a list whose weakest
+  entry shares no more tags with that event than it does; other lists cannot change.
+  (If the ranking ever weighs tags by rarity, this test must compare scores instead.)
+
+A change of templates, Dateline version, base URL or archive makes the next build a
+full one; ``full=True`` forces it.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import time
+from collections import defaultdict
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from datetime import date, datetime
+from importlib.resources import files
+from pathlib import Path
+from typing import Any
+
+from dateline.model import (
+    SITE_FEED_PATH,
+    Context,
+    Event,
+    EventEntry,
+    RelatedEvent,
+    context_feed_path,
+    home_path,
+    story_slug,
+)
+from dateline.render.atom import render_atom
+from dateline.render.html_format import render_html, stylesheet
+from dateline.render.views import (
+    DAYS_ON_HOME_PAGE,
+    context_view,
+    feed_view,
+    home_view,
+    month_view,
+    story_view,
+    year_view,
+)
+from dateline.site.output import SiteWriter
+from dateline.site.pages import day_files, event_files, list_files
+from dateline.site.sitemap import (
+    INDEX_PATH,
+    SITE_SITEMAP_PATH,
+    site_sitemap,
+    sitemap_index,
+    year_sitemap,
+    year_sitemap_path,
+)
+from dateline.site.state import BuildState, Listed
+from dateline.store import Store
+
+BUILD_FORMAT = "1"
+"""Bump when the output changes in a way the template digest does not show."""
+FEED_SIZE = 50
+CONTEXT_FEED_SIZE = 20
+RELATED_LIMIT = 10
+_BATCH = 1000
+_EPOCH = datetime(1970, 1, 1)
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class BuildReport:
+    full: bool = True
+    events: int = 0
+    pages_written: int = 0
+    pages_unchanged: int = 0
+    pages_removed: int = 0
+    seconds: float = 0.0
+
+
+def build_site(
+    store: Store,
+    out: Path,
+    *,
+    base_url: str = "http://127.0.0.1:8000",
+    full: bool = False,
+    progress: Progress | None = None,
+) -> BuildReport:
+    """Build (or bring up to date) the static site of ``store`` in ``out``."""
+    started = time.perf_counter()
+    base_url = base_url.rstrip("/")
+    out.mkdir(parents=True, exist_ok=True)
+    state = BuildState(out)
+    ok = False
+    try:
+        fingerprint = _fingerprint(store, base_url)
+        incremental = (
+            not full and state.get("fingerprint") == fingerprint and state.get("seq") is not None
+        )
+        if incremental:
+            builder = _Build(store, out, state, base_url, progress, known=None)
+            report = builder.incremental(int(state.get("seq") or 0))
+        else:
+            builder = _Build(store, out, state, base_url, progress, known=state.digests())
+            report = builder.full()
+        state.set("fingerprint", fingerprint)
+        ok = True
+    finally:
+        state.close(commit=ok)
+    report.seconds = time.perf_counter() - started
+    return report
+
+
+def _fingerprint(store: Store, base_url: str) -> str:
+    """What the whole output depends on besides the archive's content."""
+    from dateline import __version__
+
+    templates = files("dateline.render") / "templates"
+    digest = hashlib.sha256(f"{BUILD_FORMAT}|{__version__}|{store.url}|{base_url}".encode())
+    for item in sorted(templates.iterdir(), key=lambda p: p.name):
+        digest.update(item.name.encode() + item.read_bytes())
+    return digest.hexdigest()
+
+
+class _Build:
+    def __init__(
+        self,
+        store: Store,
+        out: Path,
+        state: BuildState,
+        base_url: str,
+        progress: Progress | None,
+        known: dict[str, bytes] | None,
+    ) -> None:
+        self.store = store
+        self.state = state
+        self.base_url = base_url
+        self.progress = progress
+        self.writer = SiteWriter(out, state, known)
+        self.slugs: dict[str, str] = {}
+
+    # -- the two kinds of build -------------------------------------------------------
+
+    def full(self) -> BuildReport:
+        self.state.clear()
+        seq = self.store.last_change()  # first: a change made during the build is seen next time
+        contexts = self.store.contexts(include_unused=True)
+        self.slugs = {c.name: c.slug for c in contexts}
+        entries = list(self.store.iter_entries())
+        self.store.load_related_index()
+        days: set[date] = set()
+        stories: set[str] = set()
+        done = 0
+        for batch in _batches(self.store.iter_events(), _BATCH):
+            related = self.store.related_many([e.id for e in batch], RELATED_LIMIT)
+            for event in batch:
+                self._event_pages(event, related[event.id], all_versions=True)
+                days.update(v.content.date for v in event.versions)
+                stories.update(s for v in event.versions if (s := story_slug(v.content.story)))
+            self._remember(batch, related)
+            done += len(batch)
+            if self.progress:
+                self.progress(done, len(entries))
+        self.writer.flush()
+        by_day: dict[date, list[EventEntry]] = defaultdict(list)
+        by_context: dict[str, list[EventEntry]] = defaultdict(list)
+        by_story: dict[str, list[EventEntry]] = defaultdict(list)
+        for entry in entries:
+            by_day[entry.date].append(entry)
+            for context in entry.contexts:
+                by_context[context.slug].append(entry)
+            if entry.story:
+                by_story[story_slug(entry.story) or "story"].append(entry)
+        day_counts = {day: len(listed) for day, listed in by_day.items()}
+        days |= set(by_day)
+        for day in sorted(days):
+            self.writer.put_all(day_files(day, by_day.get(day, [])))
+        by_month: dict[tuple[int, int], list[EventEntry]] = defaultdict(list)
+        for entry in entries:
+            by_month[entry.date.year, entry.date.month].append(entry)
+        self._calendar(days, day_counts, lambda year, month: by_month.get((year, month), []))
+        for context in contexts:
+            self._context_pages(context, by_context.get(context.slug, []), years=None)
+        for slug in sorted(stories | set(by_story)):
+            self.writer.put_all(list_files(story_view(slug, by_story.get(slug, []))))
+        in_use = [c for c in contexts if c.event_count]
+        self._home(day_counts, by_day, in_use)
+        self._feeds(entries, [(c, by_context.get(c.slug, [])) for c in contexts])
+        self._site_files()
+        self.writer.flush()
+        self._sitemaps({d.year for d in days})
+        stale = set(self.writer.known or ()) - self.writer.produced
+        self.writer.remove(sorted(stale))
+        self.state.set("seq", str(seq))
+        return self._report(full=True, events=len(entries))
+
+    def incremental(self, since: int) -> BuildReport:
+        seq = self.store.last_change()
+        changed = self.store.changed_since(since)
+        if not changed:
+            self._site_files()
+            self.writer.flush()
+            return self._report(full=False, events=0)
+        self.slugs = {c.name: c.slug for c in self.store.contexts(include_unused=True)}
+        before = self.state.listed(changed)
+        now = {e.id: e for e in self.store.entries(changed)}
+        events = {i: self.store.event(i) for i in changed}
+        self.store.load_related_index()
+
+        # Related lists: the changed events', those listing them, those they may enter.
+        affected = set(changed) | self.state.listing(changed)
+        for event_id in changed:
+            sharing = self.store.sharing(event_id)
+            limits = self.state.related_thresholds(sorted(sharing))
+            for other, shared in sharing.items():
+                length, least = limits.get(other, (0, 0))
+                if length < RELATED_LIMIT or shared >= least:
+                    affected.add(other)
+        done = 0
+        for batch in _batches(sorted(affected), _BATCH):
+            related = self.store.related_many(batch, RELATED_LIMIT)
+            loaded = []
+            for event_id in batch:
+                event = events.get(event_id) or self.store.event(event_id)
+                self._event_pages(event, related[event_id], all_versions=event_id in events)
+                loaded.append(event)
+            self._remember(loaded, related, listed=[e for e in loaded if e.id in events])
+            done += len(batch)
+            if self.progress:
+                self.progress(done, len(affected))
+
+        # The lists the changed events were on, and are on now.
+        days: set[date] = set()
+        contexts: set[str] = set()
+        stories: set[str] = set()
+        context_years: dict[str, set[int]] = defaultdict(set)
+        for event_id, event in events.items():
+            old, new = before.get(event_id), now.get(event_id)
+            marks = [(date.fromisoformat(old.day), old.contexts, old.story)] if old else []
+            if new:
+                marks.append((new.date, tuple(c.slug for c in new.contexts), story_slug(new.story)))
+            for day, tags, story in marks:
+                days.add(day)
+                contexts.update(tags)
+                stories.update([story] if story else [])
+                for tag in tags:
+                    context_years[tag].add(day.year)
+            for version in event.versions:  # an imported history brings its own pages
+                days.add(version.content.date)
+                contexts.update(self.slugs[name] for name in version.content.contexts)
+                stories.update([s] if (s := story_slug(version.content.story)) else [])
+        for day in sorted(days):
+            self.writer.put_all(day_files(day, self.store.entries_between(day, day)))
+        day_counts = self.store.day_counts()
+        self._calendar(days, day_counts, self._month_entries)
+        feeds = []
+        for slug in sorted(contexts):
+            context = self.store.context(slug)
+            tagged = self.store.entries_with_context(slug)
+            self._context_pages(context, tagged, years=context_years.get(slug, set()))
+            feeds.append((context, tagged))
+        for slug in sorted(stories):
+            self.writer.put_all(list_files(story_view(slug, self.store.entries_in_story(slug))))
+        latest_days = sorted(day_counts, reverse=True)[:DAYS_ON_HOME_PAGE]
+        latest = self.store.entries_between(latest_days[-1], latest_days[0]) if latest_days else []
+        by_day: dict[date, list[EventEntry]] = defaultdict(list)
+        for entry in latest:
+            by_day[entry.date].append(entry)
+        self._home(day_counts, by_day, self.store.contexts())
+        self._feeds(self.store.latest_entries(FEED_SIZE), feeds)
+        self._site_files()
+        self.writer.flush()
+        self._sitemaps({d.year for d in days})
+        self.state.set("seq", str(seq))
+        return self._report(full=False, events=len(affected))
+
+    # -- pages ------------------------------------------------------------------------
+
+    def _event_pages(
+        self, event: Event, related: Sequence[RelatedEvent], *, all_versions: bool
+    ) -> None:
+        versions = event.versions if all_versions else (event.current,)
+        for version in versions:
+            self.writer.put_all(event_files(event, version, related, self.slugs))
+
+    def _remember(
+        self,
+        events: Sequence[Event],
+        related: dict[int, list[RelatedEvent]],
+        listed: Sequence[Event] | None = None,
+    ) -> None:
+        self.state.record_related(
+            {e.id: [(r.event_id, len(r.shared)) for r in related[e.id]] for e in events}
+        )
+        self.state.record_listed(
+            (
+                e.id,
+                Listed(
+                    e.content.date.isoformat(),
+                    story_slug(e.content.story),
+                    tuple(self.slugs[name] for name in e.content.contexts),
+                ),
+            )
+            for e in (events if listed is None else listed)
+        )
+
+    def _calendar(
+        self,
+        days: Iterable[date],
+        day_counts: dict[date, int],
+        month_entries: Callable[[int, int], list[EventEntry]],
+    ) -> None:
+        """Month and year pages of ``days``."""
+        months = sorted({(d.year, d.month) for d in days})
+        for year, month in months:
+            view = month_view(year, month, month_entries(year, month))
+            self.writer.put_all(list_files(view))
+        for year in sorted({y for y, _ in months}):
+            self.writer.put_all(list_files(year_view(year, day_counts)))
+
+    def _month_entries(self, year: int, month: int) -> list[EventEntry]:
+        last = calendar.monthrange(year, month)[1]
+        return self.store.entries_between(date(year, month, 1), date(year, month, last))
+
+    def _context_pages(
+        self, context: Context, tagged: list[EventEntry], years: set[int] | None
+    ) -> None:
+        """The tag's page and its year pages (all, or only ``years``)."""
+        self.writer.put_all(list_files(context_view(context, tagged)))
+        present = {e.date.year for e in tagged}
+        for year in sorted(present if years is None else years):
+            view = context_view(context, tagged, year=year)
+            if year in present:
+                self.writer.put_all(list_files(view))
+            else:  # the tag has no event that year any more
+                self.writer.remove(f"{view['path']}.{ext}" for ext in ("md", "html", "json", "xml"))
+
+    def _home(
+        self,
+        day_counts: dict[date, int],
+        by_day: dict[date, list[EventEntry]],
+        contexts: Sequence[Context],
+    ) -> None:
+        latest_days = sorted(day_counts, reverse=True)[:DAYS_ON_HOME_PAGE]
+        view = home_view({d: by_day[d] for d in latest_days}, day_counts, contexts)
+        self.writer.put_all(list_files(view))
+
+    def _feeds(
+        self,
+        entries: Sequence[EventEntry],
+        contexts: Sequence[tuple[Context, Sequence[EventEntry]]],
+    ) -> None:
+        site = _latest(entries, FEED_SIZE)
+        view = feed_view("Dateline: latest events", SITE_FEED_PATH, home_path("")[:-1], site)
+        self.writer.put(SITE_FEED_PATH, render_atom(view, base_url=self.base_url))
+        for context, tagged in contexts:
+            path = context_feed_path(context.slug)
+            view = feed_view(
+                f"Dateline: {context.name}",
+                path,
+                path.removesuffix(".atom"),
+                _latest(tagged, CONTEXT_FEED_SIZE),
+            )
+            self.writer.put(path, render_atom(view, base_url=self.base_url))
+
+    def _site_files(self) -> None:
+        self.writer.put("/style.css", stylesheet())
+        not_found = {"type": "not-found", "path": "/404", "title": "Not found"}
+        self.writer.put("/404.html", render_html(not_found))
+
+    def _sitemaps(self, years: set[int]) -> None:
+        """The sitemaps of ``years`` (from the pages recorded), the site's, and the index."""
+        self.writer.flush()
+        for year in sorted(years):
+            data = year_sitemap(self.state, self.base_url, year)
+            if data is None:
+                self.writer.remove([year_sitemap_path(year)])
+            else:
+                self.writer.put(year_sitemap_path(year), data)
+        self.writer.put(SITE_SITEMAP_PATH, site_sitemap(self.state, self.base_url))
+        self.writer.flush()
+        present = [
+            int(p.rsplit("/", 1)[1].removesuffix(".xml"))
+            for p in self.state.paths_between("/sitemaps/", "/sitemaps0")
+            if p != SITE_SITEMAP_PATH
+        ]
+        self.writer.put(INDEX_PATH, sitemap_index(self.base_url, present))
+        self.writer.flush()
+
+    def _report(self, *, full: bool, events: int) -> BuildReport:
+        return BuildReport(
+            full=full,
+            events=events,
+            pages_written=self.writer.written,
+            pages_unchanged=self.writer.unchanged,
+            pages_removed=self.writer.removed,
+        )
+
+
+def _latest(entries: Sequence[EventEntry], limit: int) -> list[EventEntry]:
+    """Newest change first, as :meth:`Store.latest_entries` orders them."""
+    return sorted(entries, key=lambda e: (e.updated_at or _EPOCH, e.id), reverse=True)[:limit]
+
+
+def _batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch

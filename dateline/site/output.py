@@ -1,0 +1,75 @@
+"""Writing pages into the output folder: atomically, and only when their text changed."""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from collections.abc import Iterable
+from pathlib import Path
+
+from dateline.site.state import BuildState
+
+
+def digest(data: bytes) -> bytes:
+    return hashlib.blake2b(data, digest_size=16).digest()
+
+
+class SiteWriter:
+    """Puts pages under ``out``; a page whose digest matches the recorded one is skipped.
+
+    ``known`` (all recorded digests, for a full build) saves one lookup per page;
+    without it each page's digest is looked up in the build state.
+    """
+
+    def __init__(self, out: Path, state: BuildState, known: dict[str, bytes] | None = None):
+        self.out = out
+        self.state = state
+        self.known = known
+        self.produced: set[str] = set()
+        self.written = 0
+        self.unchanged = 0
+        self.removed = 0
+        self._pending: list[tuple[str, bytes]] = []
+        self._dirs: set[Path] = set()
+
+    def put(self, path: str, content: str | bytes) -> bool:
+        """Write the page at URL path ``path``; True if it was (re)written."""
+        data = content.encode("utf-8") if isinstance(content, str) else content
+        new = digest(data)
+        old = self.known.get(path) if self.known is not None else self.state.digest(path)
+        self.produced.add(path)
+        target = self.out / path.lstrip("/")
+        if old == new and target.exists():
+            self.unchanged += 1
+            return False
+        folder = target.parent
+        if folder not in self._dirs:
+            folder.mkdir(parents=True, exist_ok=True)
+            self._dirs.add(folder)
+        temporary = folder / f".{target.name}.tmp"
+        with open(temporary, "wb") as handle:
+            handle.write(data)
+        os.replace(temporary, target)
+        self.written += 1
+        self._pending.append((path, new))
+        if len(self._pending) >= 5000:
+            self.flush()
+        return True
+
+    def put_all(self, files: Iterable[tuple[str, str | bytes]]) -> None:
+        for path, content in files:
+            self.put(path, content)
+
+    def remove(self, paths: Iterable[str]) -> None:
+        """Delete pages that no longer exist (and forget them)."""
+        gone = []
+        for path in paths:
+            (self.out / path.lstrip("/")).unlink(missing_ok=True)
+            gone.append(path)
+            self.removed += 1
+        self.flush()
+        self.state.forget_pages(gone)
+
+    def flush(self) -> None:
+        self.state.record_pages(self._pending)
+        self._pending = []

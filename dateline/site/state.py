@@ -1,0 +1,163 @@
+"""What a site build remembers between runs, so the next build can be incremental.
+
+A small SQLite file inside the output folder (``.dateline-build/state.sqlite``): the
+digest of every page written (a page whose new text has the same digest is not
+rewritten), where each event was listed (its day, story and tags, to know which lists
+it leaves when edited), each event's related list (to know whose lists an edit can
+change), and the archive change (``event_changes.seq``) the build reached. It holds no
+archive text. Deleting the folder only makes the next build a full one.
+"""
+
+from __future__ import annotations
+
+import json
+import sqlite3
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+
+STATE_DIR = ".dateline-build"
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;
+CREATE TABLE IF NOT EXISTS listed (
+    event_id INTEGER PRIMARY KEY, day TEXT NOT NULL, story TEXT, contexts TEXT NOT NULL);
+CREATE TABLE IF NOT EXISTS related (
+    event_id INTEGER PRIMARY KEY, ids TEXT NOT NULL, min_shared INTEGER NOT NULL);
+CREATE TABLE IF NOT EXISTS related_members (
+    related_id INTEGER NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (related_id, event_id)
+) WITHOUT ROWID;
+"""
+
+
+@dataclass(frozen=True, slots=True)
+class Listed:
+    """Where an event was listed at the last build: its day, story slug and tag slugs."""
+
+    day: str
+    story: str | None
+    contexts: tuple[str, ...]
+
+
+class BuildState:
+    """The build state file of one output folder."""
+
+    def __init__(self, out: Path) -> None:
+        folder = out / STATE_DIR
+        folder.mkdir(parents=True, exist_ok=True)
+        self.path = folder / "state.sqlite"
+        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db.execute("PRAGMA journal_mode=WAL")
+        self._db.execute("PRAGMA synchronous=NORMAL")
+        self._db.executescript(SCHEMA)
+        self._db.execute("BEGIN")
+
+    def close(self, commit: bool = True) -> None:
+        self._db.execute("COMMIT" if commit else "ROLLBACK")
+        self._db.close()
+
+    def clear(self) -> None:
+        """Forget everything but the page digests (a full build refills the rest)."""
+        for table in ("meta", "listed", "related", "related_members"):
+            self._db.execute(f"DELETE FROM {table}")
+
+    # -- meta -------------------------------------------------------------------------
+
+    def get(self, key: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set(self, key: str, value: str) -> None:
+        self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
+
+    # -- pages ------------------------------------------------------------------------
+
+    def digests(self) -> dict[str, bytes]:
+        return dict(self._db.execute("SELECT path, digest FROM pages"))
+
+    def digest(self, path: str) -> bytes | None:
+        row = self._db.execute("SELECT digest FROM pages WHERE path = ?", (path,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def record_pages(self, pages: Iterable[tuple[str, bytes]]) -> None:
+        self._db.executemany("INSERT OR REPLACE INTO pages VALUES (?, ?)", pages)
+
+    def forget_pages(self, paths: Iterable[str]) -> None:
+        self._db.executemany("DELETE FROM pages WHERE path = ?", ((p,) for p in paths))
+
+    def paths_between(self, first: str, last: str) -> list[str]:
+        """Recorded page paths ``first <= path < last`` (a prefix range), sorted."""
+        rows = self._db.execute(
+            "SELECT path FROM pages WHERE path >= ? AND path < ? ORDER BY path", (first, last)
+        )
+        return [str(r[0]) for r in rows]
+
+    # -- where events are listed, and their related lists ------------------------------
+
+    def listed(self, ids: Sequence[int]) -> dict[int, Listed]:
+        found = {}
+        for start in range(0, len(ids), 900):
+            chunk = list(ids[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            for eid, day, story, contexts in self._db.execute(
+                f"SELECT event_id, day, story, contexts FROM listed WHERE event_id IN ({marks})",
+                chunk,
+            ):
+                found[int(eid)] = Listed(day, story, tuple(json.loads(contexts)))
+        return found
+
+    def record_listed(self, rows: Iterable[tuple[int, Listed]]) -> None:
+        self._db.executemany(
+            "INSERT OR REPLACE INTO listed VALUES (?, ?, ?, ?)",
+            ((eid, x.day, x.story, json.dumps(list(x.contexts))) for eid, x in rows),
+        )
+
+    def related_thresholds(self, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
+        """``{event: (list length, fewest shared tags in its list)}`` for ``ids``."""
+        found = {}
+        for start in range(0, len(ids), 900):
+            chunk = list(ids[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            for eid, listed, least in self._db.execute(
+                f"SELECT event_id, ids, min_shared FROM related WHERE event_id IN ({marks})",
+                chunk,
+            ):
+                found[int(eid)] = (len(json.loads(listed)), int(least))
+        return found
+
+    def listing(self, related_ids: Sequence[int]) -> set[int]:
+        """The events whose related list includes one of ``related_ids``."""
+        found: set[int] = set()
+        for start in range(0, len(related_ids), 900):
+            chunk = list(related_ids[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            found.update(
+                int(r[0])
+                for r in self._db.execute(
+                    f"SELECT event_id FROM related_members WHERE related_id IN ({marks})",
+                    chunk,
+                )
+            )
+        return found
+
+    def record_related(self, lists: dict[int, list[tuple[int, int]]]) -> None:
+        """``{event: [(related id, shared count), ...]}``, replacing what was recorded."""
+        ids = list(lists)
+        for start in range(0, len(ids), 900):
+            chunk = ids[start : start + 900]
+            marks = ",".join("?" * len(chunk))
+            self._db.execute(
+                f"DELETE FROM related_members WHERE event_id IN ({marks})",
+                chunk,
+            )
+        self._db.executemany(
+            "INSERT OR REPLACE INTO related VALUES (?, ?, ?)",
+            (
+                (eid, json.dumps([r for r, _ in rel]), min((n for _, n in rel), default=0))
+                for eid, rel in lists.items()
+            ),
+        )
+        self._db.executemany(
+            "INSERT OR IGNORE INTO related_members VALUES (?, ?)",
+            ((r, eid) for eid, rel in lists.items() for r, _ in rel),
+        )
