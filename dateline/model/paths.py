@@ -10,8 +10,8 @@ The other pages of a published archive:
 
 - ``/news/YYYY/MM/index.<ext>`` a month, ``/news/YYYY/index.<ext>`` a year;
 - ``/context/<slug>.<ext>`` a context tag: its latest events, a chart, and its years;
-  ``/context/<slug>/YYYY.<ext>`` that tag's events of one year (the pagination: a
-  year's page only changes when that year's events do, unlike numbered pages);
+  ``/context/<slug>/YYYY.<ext>`` that tag's events of one year (the pagination: an
+  event keeps its page as the tag grows, unlike with numbered pages);
 - ``/story/<slug>.<ext>`` a story heading's events; ``/index.<ext>`` the home page;
 - feeds: ``/feed.atom`` and ``/context/<slug>.atom``.
 """

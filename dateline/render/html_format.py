@@ -11,7 +11,6 @@ inline SVG, and a cover image (a publisher's picture, not ours to copy) is a lin
 from __future__ import annotations
 
 import json
-import posixpath
 from collections.abc import Callable
 from functools import cache
 from typing import Any
@@ -56,15 +55,15 @@ def stylesheet() -> str:
 def url_maker(page_path: str, *, absolute: bool = False) -> Callable[..., str]:
     """``url(path, ext)``: the link from the page at ``page_path`` to ``path.ext``.
 
-    Relative (``../x.html``) unless ``absolute``; ``ext=None`` keeps ``path`` as given.
+    Relative unless ``absolute``: up to the site's root, then down (``../../x.html``),
+    which is quicker to make than the shortest relative path and as good for a
+    browser. ``ext=None`` keeps ``path`` as given. Paths start with ``/``.
     """
-    here = posixpath.dirname(page_path)
+    up = "../" * (page_path.count("/") - 1)
 
     def url(path: str, ext: str | None = "html") -> str:
         target = f"{path}.{ext}" if ext else path
-        if absolute:
-            return target
-        return posixpath.relpath(target, here)
+        return target if absolute else up + target[1:]
 
     return url
 

@@ -239,11 +239,13 @@ def context_view(
 ) -> dict[str, Any]:
     """A context tag's page: its latest events, or (``year``) all its events of one year.
 
-    Both carry the tag's chart data (events per month) and its years, so each page can
-    navigate to the others. ``entries`` are all the tag's events.
+    Both carry chart data (events per month: all of them, or that year's) and the
+    tag's years, so each page can navigate to the others. ``entries`` are all the
+    tag's events.
     """
     dates = [e.date for e in entries]
     listed = _newest_first(e for e in entries if year is None or e.date.year == year)
+    charted = dates if year is None else [e.date for e in listed]
     if year is None:
         listed = listed[:LATEST_ON_CONTEXT_PAGE]
     return {
@@ -256,7 +258,7 @@ def context_view(
         "count": len(entries),
         "head": _no_ext(context_path(context.slug)),
         "feed": context_feed_path(context.slug),
-        "months": _months(dates),
+        "months": _months(charted),
         "years": _years(dates, lambda y: context_path(context.slug, year=y)),
         "events": [entry_view(e) for e in listed],
     }

@@ -265,6 +265,7 @@ class _Build:
         for slug in sorted(contexts):
             context = self.store.context(slug)
             tagged = self.store.entries_with_context(slug)
+            # Every year page shows the tag's chart and year counts: all of them change.
             self._context_pages(context, tagged, years=context_years.get(slug, set()))
             feeds.append((context, tagged))
         for slug in sorted(stories):
@@ -333,10 +334,10 @@ class _Build:
     def _context_pages(
         self, context: Context, tagged: list[EventEntry], years: set[int] | None
     ) -> None:
-        """The tag's page and its year pages (all, or only ``years``)."""
+        """The tag's page and its year pages; ``years`` adds years it may have left."""
         self.writer.put_all(list_files(context_view(context, tagged)))
         present = {e.date.year for e in tagged}
-        for year in sorted(present if years is None else years):
+        for year in sorted(present | (years or set())):
             view = context_view(context, tagged, year=year)
             if year in present:
                 self.writer.put_all(list_files(view))

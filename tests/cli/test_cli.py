@@ -4,6 +4,7 @@ errors are one line with exit status 2."""
 from __future__ import annotations
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -99,6 +100,24 @@ def test_related(seeded: str) -> None:
     ]
 
 
+def test_build_then_rebuild_after_an_edit(seeded: str, tmp_path: Path) -> None:
+    out = tmp_path / "site"
+    code, text, _ = run("build", str(out), db=seeded)
+    assert code == 0
+    written = int(re.search(r"full build: (\d+) pages written", text)[1])  # type: ignore[index]
+    assert written == sum(
+        1 for p in out.rglob("*") if p.is_file() and ".dateline-build" not in p.parts
+    )
+    code, text, _ = run("build", str(out), db=seeded)
+    assert code == 0 and "incremental build: 0 pages written" in text
+    code, _, _ = run("edit", "2", "--summary", "Corrected.", "--note", "typo", db=seeded)
+    assert code == 0
+    code, text, _ = run("build", str(out), db=seeded)
+    again = int(re.search(r"incremental build: (\d+) pages written", text)[1])  # type: ignore[index]
+    assert 0 < again < written
+    assert any("Corrected." in p.read_text(encoding="utf-8") for p in out.rglob("*.html"))
+
+
 def test_export_and_import_round_trip(seeded: str, databases: object, tmp_path: Path) -> None:
     code, out, _ = run("export", str(tmp_path / "out"), db=seeded)
     assert code == 0
@@ -180,7 +199,7 @@ def test_unreachable_databases(tmp_path: Path) -> None:
 
 def test_every_command_has_help_with_an_example() -> None:
     commands = sorted(cli.commands)  # type: ignore[attr-defined]
-    assert commands == ["edit", "export", "history", "import", "related", "show"]
+    assert commands == ["build", "edit", "export", "history", "import", "related", "show"]
     for name in commands:
         result = CliRunner().invoke(cli, [name, "--help"])
         assert result.exit_code == 0

@@ -1,0 +1,145 @@
+"""Atom feeds (RFC 4287) from a feed view (``views.feed_view``), with feedgen.
+
+A feed is a published file like any page, so the same view must give the same bytes:
+feedgen stamps the current time on every feed and entry it creates and writes its own
+version into ``<generator>``, and by default *prepends* each entry it adds. Every one of
+those is set explicitly here, so nothing depends on the clock or the feedgen release.
+feedgen also loses the attributes of entry links; ``_Entry`` puts them back.
+
+Links are absolute (a feed is read out of context, by a reader that may not resolve
+relative references), made by appending the archive's root paths to ``base_url``.
+"""
+
+from __future__ import annotations
+
+from datetime import UTC, date, datetime
+from typing import Any
+from urllib.parse import urlsplit
+
+from feedgen.entry import FeedEntry
+from feedgen.feed import FeedGenerator
+
+from dateline.errors import InputError
+
+# When a feed has no entries it has no "last changed" time; any fixed instant keeps the
+# output deterministic, and the epoch is obviously not a real date.
+EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
+GENERATOR = "Dateline"
+# The date in an entry's tag URI (RFC 4151): any day the archive's host name belonged to
+# its owner. It must never change, or every reader sees every entry as new again.
+TAG_DATE = "2002"
+
+
+def render_atom(feed: dict[str, Any], *, base_url: str) -> bytes:
+    """The feed view as an Atom document (UTF-8, with an XML declaration).
+
+    ``base_url`` is where the archive is published, without a trailing slash
+    (``https://example.org/archive``); the view's paths are appended to it. Raises
+    ``InputError`` when ``base_url`` is not an absolute http(s) URL or a date in the
+    view cannot be read.
+    """
+    base = _checked_base_url(base_url)
+    generator = FeedGenerator()
+    generator.id(_absolute(base, feed["path"]))
+    generator.title(feed["title"])
+    generator.updated(_instant(feed["updated"]) if feed["updated"] else EMPTY_FEED_UPDATED)
+    generator.link(href=_absolute(base, feed["path"]), rel="self", type="application/atom+xml")
+    generator.link(
+        href=_absolute(base, feed["alternate"] + ".html"), rel="alternate", type="text/html"
+    )
+    # Set, not defaulted: the default names feedgen's version, so a library upgrade would
+    # change every published feed. Dateline's own version is left out for the same reason.
+    generator.generator(GENERATOR)
+    for entry in feed["entries"]:
+        generator.add_entry(_entry(entry, base), order="append")
+    document: bytes = generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
+    return document
+
+
+def entry_id(event_id: int, base_url: str) -> str:
+    """The Atom id of an event: ``tag:<host>,2002:event:<id>`` (a tag URI, RFC 4151).
+
+    Atom ids must never change, or a reader shows an entry again as new. An event's
+    headline, slug and so its URL change with edits, but its number does not, so the id
+    is made from the number rather than from the event's URL. A tag URI says "this
+    name, minted by the owner of <host>" without pretending to be a page one could
+    fetch. The port is not part of it (a tag names an authority, not a server); an
+    archive under a path gets the path too (``tag:example.org,2002:archive/event:12``),
+    so two archives on one host do not share ids.
+    """
+    base = urlsplit(_checked_base_url(base_url))
+    path = base.path.strip("/")
+    scope = f"{path}/" if path else ""
+    return f"tag:{base.hostname},{TAG_DATE}:{scope}event:{event_id}"
+
+
+class _Entry(FeedEntry):  # type: ignore[misc]
+    """A feedgen entry whose links keep their attributes.
+
+    feedgen 1.0.0 writes only ``href`` for an entry's links: its loop rebinds the name of
+    the link's data to the new element (lkiesow/python-feedgen#135). Every link would
+    then default to ``rel="alternate"``, and the sources would claim to be the event's
+    own page. The attributes are set again here; harmless once feedgen is fixed.
+    """
+
+    def atom_entry(self, extensions: bool = True) -> Any:
+        element = super().atom_entry(extensions)
+        for node, data in zip(element.findall("link"), self.link(), strict=True):
+            for name in ("rel", "type", "hreflang", "title", "length"):
+                if data.get(name):
+                    node.set(name, str(data[name]))
+        return element
+
+
+def _entry(view: dict[str, Any], base: str) -> FeedEntry:
+    entry = _Entry()
+    entry.id(entry_id(view["id"], base))
+    entry.title(view["headline"])
+    entry.link(href=_absolute(base, view["path"] + ".html"), rel="alternate", type="text/html")
+    published = _day(view["date"])
+    entry.published(published)
+    # A placeholder never edited has no change time; its date is the best there is.
+    entry.updated(_instant(view["updated"]) if view["updated"] else published)
+    if view["summary"]:
+        entry.summary(view["summary"], type="text")
+    for context in view["contexts"]:
+        entry.category(term=context["slug"], label=context["name"])
+    for source in view["sources"]:
+        if source["url"]:
+            entry.link(href=source["url"], rel="related", title=source["publisher"])
+    return entry
+
+
+def _checked_base_url(base_url: str) -> str:
+    parts = urlsplit(base_url)
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        raise InputError(
+            f"expected an absolute http(s) URL such as https://example.org, got {base_url!r}",
+            field="base_url",
+        )
+    return base_url.rstrip("/")
+
+
+def _absolute(base: str, path: str) -> str:
+    """``base`` + a root path: ``https://example.org/archive`` + ``/feed.atom``."""
+    return f"{base}/{path.lstrip('/')}"
+
+
+def _instant(value: str) -> datetime:
+    """A stored time ('YYYY-MM-DD HH:MM:SS[.ffffff]', naive UTC) as an aware datetime."""
+    try:
+        parsed = datetime.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InputError(f"expected a time as 'YYYY-MM-DD HH:MM:SS', got {value!r}") from None
+    if parsed.tzinfo is None:
+        return parsed.replace(tzinfo=UTC)
+    return parsed.astimezone(UTC)
+
+
+def _day(value: str) -> datetime:
+    """An event's date ('YYYY-MM-DD') as midnight UTC, the instant Atom dates need."""
+    try:
+        day = date.fromisoformat(value)
+    except (TypeError, ValueError):
+        raise InputError(f"expected a date as 'YYYY-MM-DD', got {value!r}") from None
+    return datetime(day.year, day.month, day.day, tzinfo=UTC)

@@ -1,0 +1,300 @@
+"""The timeline chart (events per month) as inline SVG, drawn on the server.
+
+Pages load nothing from elsewhere and run no script, so the chart is plain SVG markup
+inlined into the HTML: one ``<rect>`` per month, each with its own ``<title>`` (a tooltip,
+and the number for anyone who cannot judge bar heights), and a ``<desc>`` that says the
+whole chart in words for screen readers. Colours come from ``currentColor`` and the
+classes ``chart-bar``, ``chart-axis`` and ``chart-label``, so the page's stylesheet
+styles the chart in light and dark mode alike.
+
+The tree is built with lxml, never by pasting strings: titles are archive text and may
+contain ``<script>`` or ``&``. The output depends only on the input (no clock, no
+randomness, months sorted), so a rebuilt site is byte-identical.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from numbers import Integral
+
+from lxml import etree
+
+from dateline.errors import InputError
+
+SVG_NS = "http://www.w3.org/2000/svg"
+
+MONTH_NAMES = (
+    "January",
+    "February",
+    "March",
+    "April",
+    "May",
+    "June",
+    "July",
+    "August",
+    "September",
+    "October",
+    "November",
+    "December",
+)
+
+# Geometry, in viewBox units (the SVG scales to the page's width).
+WIDTH = 640
+HEIGHT = 180
+MARGIN_LEFT = 48  # room for the maximum's label, up to "1,000,000"
+MARGIN_RIGHT = 16  # room for half a year label centred on the last month
+MARGIN_TOP = 12
+MARGIN_BOTTOM = 24  # room for the year labels
+MAX_SLOT = 48  # a month never gets wider than this, so three months are not three walls
+BAR_FILL = 0.8  # share of a month's slot its bar covers; the rest is the gap
+FONT_SIZE = 11
+# A year label ("2012") is about 27 units wide at FONT_SIZE; labels closer than this
+# would touch, so years are thinned to every 2nd, 5th... year until they are this far apart.
+MIN_LABEL_SPACING = 36
+YEAR_STEPS = (1, 2, 5, 10, 20, 25, 50, 100)
+EMPTY_HEIGHT = 40
+
+_MONTH_RE = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+_ID_PREFIX_RE = re.compile(r"^[A-Za-z][A-Za-z0-9_-]*$")
+
+PLOT_WIDTH = WIDTH - MARGIN_LEFT - MARGIN_RIGHT
+PLOT_HEIGHT = HEIGHT - MARGIN_TOP - MARGIN_BOTTOM
+BASELINE = MARGIN_TOP + PLOT_HEIGHT
+
+
+def months_between(first: str, last: str) -> list[str]:
+    """Every month from ``first`` to ``last`` inclusive, as ``'YYYY-MM'``.
+
+    The chart spans these, so a month without events still gets its (empty) bar and the
+    gaps in a story are visible. Raises ``InputError`` for a malformed month or when
+    ``last`` comes before ``first``.
+    """
+    start, end = _month_index(first), _month_index(last)
+    if end < start:
+        raise InputError(f"{last!r} comes before {first!r}", field="month")
+    return [_month_key(index) for index in range(start, end + 1)]
+
+
+def timeline_svg(counts: Mapping[str, int], *, title: str, id_prefix: str | None = None) -> str:
+    """``counts`` ('YYYY-MM' -> events) as an SVG bar chart, one bar per month.
+
+    The chart spans the first to the last month in ``counts``; months missing in between
+    count 0. An empty mapping gives a small chart saying "No events". ``title`` names the
+    chart for assistive technology. The ids the ``aria-labelledby`` attribute points at
+    are derived from a hash of the title and data, so that several charts can share a
+    page; two charts of the same title and data on one page need their own ``id_prefix``.
+
+    Returns the markup without an XML declaration, ready to inline in HTML5. Raises
+    ``InputError`` for a malformed month, a negative count or a bad ``id_prefix``.
+    """
+    months = _spanned_counts(counts)
+    prefix = _id_prefix(id_prefix, title, months)
+    if not months:
+        root = _empty_chart(title, prefix)
+    else:
+        root = _svg_root(HEIGHT, prefix)
+        _add_text_alternatives(root, prefix, title, _describe(months))
+        _add_bars(root, months)
+        _add_axes(root, months)
+    return etree.tostring(root, encoding="unicode")
+
+
+# -- data ------------------------------------------------------------------------------
+
+
+def _month_index(month: str) -> int:
+    match = _MONTH_RE.match(month) if isinstance(month, str) else None
+    if match is None:
+        raise InputError(f"expected a month as 'YYYY-MM', got {month!r}", field="month")
+    return int(match[1]) * 12 + int(match[2]) - 1
+
+
+def _month_key(index: int) -> str:
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
+
+
+def _month_label(month: str) -> str:
+    index = _month_index(month)
+    return f"{MONTH_NAMES[index % 12]} {index // 12}"
+
+
+def _spanned_counts(counts: Mapping[str, int]) -> list[tuple[str, int]]:
+    """(month, count) for every month from the first to the last given, oldest first."""
+    checked: dict[str, int] = {}
+    for month, count in counts.items():
+        _month_index(month)
+        # Integral, not int: counts straight from numpy or a database driver are welcome.
+        if isinstance(count, bool) or not isinstance(count, Integral) or count < 0:
+            raise InputError(f"{month}: expected a count >= 0, got {count!r}", field="count")
+        checked[month] = int(count)
+    if not checked:
+        return []
+    ordered = sorted(checked)
+    return [(m, checked.get(m, 0)) for m in months_between(ordered[0], ordered[-1])]
+
+
+def _events(n: int) -> str:
+    return f"{n:,} event" if n == 1 else f"{n:,} events"
+
+
+def _describe(months: list[tuple[str, int]]) -> str:
+    """The chart in words, e.g. "42 events from January 2011 to March 2012; the most..."."""
+    total = sum(count for _, count in months)
+    first, last = _month_label(months[0][0]), _month_label(months[-1][0])
+    if len(months) == 1:
+        return f"{_events(total)} in {first}"
+    text = f"{_events(total)} from {first} to {last}"
+    most = max(count for _, count in months)
+    if most == 0:
+        return text
+    busiest = [month for month, count in months if count == most]
+    text += f"; the most, {most:,}, in {_month_label(busiest[0])}"
+    if len(busiest) > 1:
+        others = len(busiest) - 1
+        text += f" and {others} other month" + ("s" if others > 1 else "")
+    return text
+
+
+def _id_prefix(given: str | None, title: str, months: list[tuple[str, int]]) -> str:
+    if given is not None:
+        if not _ID_PREFIX_RE.match(given):
+            raise InputError(f"expected letters, digits, '-' or '_', got {given!r}", field="id")
+        return given
+    data = json.dumps([title, months], ensure_ascii=True)
+    return "chart-" + hashlib.sha256(data.encode("ascii")).hexdigest()[:12]
+
+
+# -- drawing ---------------------------------------------------------------------------
+
+
+def _num(value: float) -> str:
+    """A coordinate with at most two decimals and no trailing zeros (short, deterministic)."""
+    text = f"{value:.2f}".rstrip("0").rstrip(".")
+    return "0" if text == "-0" else text
+
+
+def _el(parent: etree._Element, tag: str, cls: str | None = None, **attrs: str) -> etree._Element:
+    """A child SVG element; ``cls`` is its ``class`` (a Python keyword), set first."""
+    element = etree.SubElement(parent, f"{{{SVG_NS}}}{tag}")
+    if cls is not None:
+        element.set("class", cls)
+    for name, value in attrs.items():
+        element.set(name.replace("_", "-"), value)
+    return element
+
+
+def _svg_root(height: int, prefix: str) -> etree._Element:
+    root = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})
+    root.set("class", "chart")
+    root.set("role", "img")
+    root.set("aria-labelledby", f"{prefix}-title {prefix}-desc")
+    root.set("viewBox", f"0 0 {WIDTH} {height}")
+    root.set("width", "100%")
+    root.set("preserveAspectRatio", "xMidYMid meet")
+    return root
+
+
+def _add_text_alternatives(root: etree._Element, prefix: str, title: str, desc: str) -> None:
+    _el(root, "title", id=f"{prefix}-title").text = title
+    _el(root, "desc", id=f"{prefix}-desc").text = desc
+
+
+def _empty_chart(title: str, prefix: str) -> etree._Element:
+    root = _svg_root(EMPTY_HEIGHT, prefix)
+    _add_text_alternatives(root, prefix, title, "No events")
+    group = _el(root, "g", fill="currentColor", font_size=str(FONT_SIZE))
+    _label(group, "No events", x=WIDTH / 2, y=EMPTY_HEIGHT / 2, anchor="middle", middle=True)
+    return root
+
+
+def _slot_geometry(n: int) -> tuple[float, float]:
+    """(x of the first month's slot, width of a slot); few months are centred, not stretched."""
+    slot = min(PLOT_WIDTH / n, MAX_SLOT)
+    return MARGIN_LEFT + (PLOT_WIDTH - slot * n) / 2, slot
+
+
+def _add_bars(root: etree._Element, months: list[tuple[str, int]]) -> None:
+    left, slot = _slot_geometry(len(months))
+    most = max(count for _, count in months)
+    bars = _el(root, "g", "chart-bars", fill="currentColor")
+    for i, (month, count) in enumerate(months):
+        height = PLOT_HEIGHT * count / most if most else 0.0
+        bar = _el(
+            bars,
+            "rect",
+            "chart-bar",
+            x=_num(left + i * slot + slot * (1 - BAR_FILL) / 2),
+            y=_num(BASELINE - height),
+            width=_num(slot * BAR_FILL),
+            height=_num(height),
+            data_count=str(count),
+        )
+        _el(bar, "title").text = f"{_month_label(month)}: {_events(count)}"
+
+
+def _add_axes(root: etree._Element, months: list[tuple[str, int]]) -> None:
+    axes = _el(root, "g", "chart-axis", stroke="currentColor", fill="none")
+    right = WIDTH - MARGIN_RIGHT
+    _line(axes, MARGIN_LEFT, BASELINE, right, BASELINE)
+    _line(axes, MARGIN_LEFT, MARGIN_TOP, MARGIN_LEFT, BASELINE)
+    _line(axes, MARGIN_LEFT - 4, MARGIN_TOP, MARGIN_LEFT, MARGIN_TOP)  # the maximum's tick
+    labels = _el(root, "g", fill="currentColor", font_size=str(FONT_SIZE))
+    most = max(count for _, count in months)
+    _label(labels, f"{most:,}", x=MARGIN_LEFT - 6, y=MARGIN_TOP, anchor="end", middle=True)
+    _add_year_labels(axes, labels, months)
+
+
+def _add_year_labels(
+    axes: etree._Element, labels: etree._Element, months: list[tuple[str, int]]
+) -> None:
+    """A tick at each January, and the year centred under its months, thinned if crowded."""
+    left, slot = _slot_geometry(len(months))
+    first = _month_index(months[0][0])
+    years: dict[int, list[int]] = {}
+    for i in range(len(months)):
+        years.setdefault((first + i) // 12, []).append(i)
+    for i in range(1, len(months)):
+        if (first + i) % 12 == 0:
+            x = left + i * slot
+            _line(axes, x, BASELINE, x, BASELINE + 4)
+    for year, x in _thinned_years(years, left, slot):
+        _label(labels, str(year), x=x, y=HEIGHT - 6, anchor="middle")
+
+
+def _thinned_years(
+    years: dict[int, list[int]], left: float, slot: float
+) -> list[tuple[int, float]]:
+    """(year, x of its label) for the years to label: every ``step``-th, never touching.
+
+    ``years`` maps each year to the indexes of its months in the chart. A partial year at
+    either end can sit too close to its neighbour; of two such labels the year with more
+    months on the chart wins.
+    """
+    step = next((s for s in YEAR_STEPS if s * 12 * slot >= MIN_LABEL_SPACING), YEAR_STEPS[-1])
+    chosen = [y for y in years if y % step == 0] or [min(years)]
+    kept: list[tuple[int, float]] = []
+    for year in chosen:
+        slots = years[year]
+        x = left + (slots[0] + slots[-1] + 1) * slot / 2
+        if not kept or x - kept[-1][1] >= MIN_LABEL_SPACING:
+            kept.append((year, x))
+        elif len(slots) > len(years[kept[-1][0]]):
+            kept[-1] = (year, x)
+    return kept
+
+
+def _line(parent: etree._Element, x1: float, y1: float, x2: float, y2: float) -> None:
+    _el(parent, "line", x1=_num(x1), y1=_num(y1), x2=_num(x2), y2=_num(y2))
+
+
+def _label(
+    parent: etree._Element, text: str, *, x: float, y: float, anchor: str, middle: bool = False
+) -> None:
+    """A text label at (x, y); ``middle`` centres it vertically on y instead of sitting on it."""
+    label = _el(parent, "text", "chart-label", x=_num(x), y=_num(y), text_anchor=anchor)
+    if middle:
+        label.set("dominant-baseline", "middle")
+    label.text = text

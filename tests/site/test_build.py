@@ -1,0 +1,209 @@
+"""``dateline build``: the site's pages, and incremental builds that equal full ones.
+
+The central property: after any edits, an incremental build leaves the output folder
+byte-for-byte as a full build from scratch would, and it writes exactly the pages
+whose text changed (its count is checked against the files themselves).
+"""
+
+from __future__ import annotations
+
+import random
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import feedparser
+from lxml import html
+
+from dateline.ingest.importer import import_paths
+from dateline.model import EventContent, Version, slug_for_headline
+from dateline.site.build import BuildReport, build_site
+from dateline.site.state import STATE_DIR
+from dateline.store import Store
+from tests.conftest import EVENT_SEEDS, SEEDS, seed_file
+
+FORMATS = ("md", "html", "json", "xml")
+
+
+def snapshot(out: Path) -> dict[str, bytes]:
+    return {
+        "/" + p.relative_to(out).as_posix(): p.read_bytes()
+        for p in out.rglob("*")
+        if p.is_file() and STATE_DIR not in p.parts
+    }
+
+
+class SiteChecker:
+    """Builds incrementally in one folder, and from scratch in a new one each time."""
+
+    def __init__(self, store: Store, root: Path) -> None:
+        self.store = store
+        self.root = root
+        self.out = root / "site"
+        self.fresh = 0
+        first = build_site(store, self.out)
+        assert first.full
+        self.files = snapshot(self.out)
+
+    def step(self) -> BuildReport:
+        report = build_site(self.store, self.out)
+        assert not report.full
+        after = snapshot(self.out)
+        changed = {p for p, data in after.items() if self.files.get(p) != data}
+        assert report.pages_written == len(changed)
+        assert report.pages_removed == len(self.files.keys() - after.keys())
+        self.fresh += 1
+        scratch = self.root / f"fresh{self.fresh}"
+        assert build_site(self.store, scratch).full
+        expected = snapshot(scratch)
+        assert sorted(after) == sorted(expected)
+        assert [p for p in sorted(after) if after[p] != expected[p]] == []
+        self.files = after
+        return report
+
+
+def _seed_archive(store: Store) -> None:
+    import_paths(store, [SEEDS])
+
+
+def test_the_seed_site_has_every_page_in_every_format(store: Store, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "site"
+    _seed_archive(store)
+    report = build_site(store, tmp_path)
+    files = snapshot(tmp_path)
+    assert report.pages_written == len(files)
+    events = list(store.iter_events())
+    for event in events:
+        for version in event.versions:
+            assert any(
+                p.endswith(f"/{version.slug}.html")
+                or p.endswith(f"/{version.slug}.v{version.number}.html")
+                for p in files
+            )
+    pages = {p.rsplit(".", 1)[0] for p in files if p.endswith(".html")} - {"/404"}
+    for page in pages:
+        assert all(f"{page}.{ext}" in files for ext in FORMATS), page
+    versions = sum(len(e.versions) for e in events)
+    assert sum(1 for p in pages if p.startswith("/news/") and not p.endswith("/index")) == versions
+    days = {v.content.date for e in events for v in e.versions}
+    assert {p for p in pages if p.count("/") == 5 and p.endswith("/index")} == {
+        f"/news/{d.year:04d}/{d.month:02d}/{d.day}/index" for d in days
+    }
+    contexts = store.contexts(include_unused=True)
+    assert {p for p in pages if p.startswith("/context/") and p.count("/") == 2} == {
+        f"/context/{c.slug}" for c in contexts
+    }
+    for path in ("/index.html", "/style.css", "/404.html", "/sitemap.xml", "/feed.atom"):
+        assert path in files
+
+
+def test_feeds_are_valid_atom(store: Store, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "site"
+    _seed_archive(store)
+    build_site(store, tmp_path, base_url="https://archive.example.org/dl")
+    feeds = sorted(tmp_path.rglob("*.atom"))
+    assert len(feeds) == 1 + len(store.contexts(include_unused=True))
+    for feed_file in feeds:
+        feed = feedparser.parse(feed_file.read_bytes())
+        assert not feed.bozo, (feed_file, feed.get("bozo_exception"))
+        for entry in feed.entries:
+            assert entry.link.startswith("https://archive.example.org/dl/news/")
+    site = feedparser.parse((tmp_path / "feed.atom").read_bytes())
+    assert len(site.entries) == min(50, store.count_events())
+
+
+def test_context_pages_show_a_chart_and_link_relatively(store: Store, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "site"
+    _seed_archive(store)
+    build_site(store, tmp_path)
+    page = html.fromstring((tmp_path / "context" / "homs.html").read_bytes())
+    chart = page.find(".//figure[@class='chart']")
+    assert chart is not None
+    svg = chart.find(".//{http://www.w3.org/2000/svg}svg") or chart.find(".//svg")
+    assert svg is not None and svg.get("role") == "img"
+    for link in page.iter("a", "link"):
+        href = link.get("href") or ""
+        assert not href.startswith("/"), href  # relative: the site works from disk
+        if not href.startswith(("http://", "https://", "#")):
+            target = (tmp_path / "context" / href.split("#")[0]).resolve()
+            assert target.is_file(), href
+
+
+def test_archive_text_is_escaped_on_list_pages(store: Store, tmp_path: Path) -> None:
+    tmp_path = tmp_path / "site"
+    hostile = "<script>alert(1)</script> & co"
+    store.create_event(
+        EventContent(date(2012, 2, 9), hostile, hostile, story=hostile, contexts=(hostile,))
+    )
+    build_site(store, tmp_path)
+    for path in ("index.html", "news/2012/02/9/index.html", "news/2012/02/index.html"):
+        page = html.fromstring((tmp_path / path).read_bytes())
+        assert page.findall(".//script") == []
+        assert hostile in page.text_content()
+
+
+def test_an_edit_rewrites_only_what_it_changes(store: Store, tmp_path: Path) -> None:
+    _seed_archive(store)
+    checker = SiteChecker(store, tmp_path)
+    assert build_site(store, checker.out).pages_written == 0  # nothing changed
+    first = next(e for e in store.iter_events() if not e.is_stub and e.content.contexts)
+    store.append_version(first.id, replace(first.content, summary="Revised."), editor="ann")
+    report = checker.step()
+    # Its pages (every version: the Changes list grew), its lists and feeds; not all.
+    assert 0 < report.pages_written < len(checker.files) / 4
+    event = store.event(first.id)
+    store.append_version(event.id, replace(event.content, headline="A new headline"))
+    checker.step()
+    event = store.event(first.id)
+    retagged = replace(event.content, contexts=("Idlib", *event.content.contexts[1:]))
+    store.append_version(event.id, retagged)
+    checker.step()
+    event = store.event(first.id)
+    store.append_version(event.id, replace(event.content, date=date(2013, 1, 5), story="Siege"))
+    checker.step()
+    store.create_event(
+        EventContent(date(2012, 2, 10), "Shelling resumes", contexts=("Homs", "Syria"))
+    )
+    checker.step()
+
+
+def test_random_edits_keep_incremental_builds_exact(store: Store, tmp_path: Path) -> None:
+    """Skewed tags, crowded related lists, edits of every kind: incremental == full."""
+    rng = random.Random(11)
+    tags = [f"Tag {i}" for i in range(10)]
+    weights = [1 / (i + 1) for i in range(10)]
+
+    def content(n: int) -> EventContent:
+        chosen = tuple(dict.fromkeys(rng.choices(tags, weights, k=rng.randint(1, 4))))
+        day = date(2011, 12, 20) + timedelta(days=rng.randint(0, 60))
+        story = rng.choice([None, "Siege of Homs", "Arab League mission"])
+        return EventContent(day, f"Event {n}", f"Summary {n}.", story=story, contexts=chosen)
+
+    store.bulk_create([Version(1, slug_for_headline(f"Event {n}"), content(n))] for n in range(120))
+    checker = SiteChecker(store, tmp_path)
+    for step in range(12):
+        event = rng.choice(list(store.iter_events()))
+        fresh = content(1000 + step)
+        kind = step % 4
+        if kind == 0:
+            changed = replace(event.content, contexts=fresh.contexts)
+        elif kind == 1:
+            changed = replace(event.content, date=fresh.date)
+        elif kind == 2:
+            changed = replace(event.content, headline=f"Renamed {step}", story=fresh.story)
+        else:
+            store.create_event(fresh)
+            checker.step()
+            continue
+        store.append_version(event.id, changed)
+        checker.step()
+
+
+def test_a_full_rebuild_of_an_unchanged_archive_writes_nothing(
+    store: Store, tmp_path: Path
+) -> None:
+    import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
+    first = build_site(store, tmp_path)
+    again = build_site(store, tmp_path, full=True)
+    assert again.full and again.pages_written == 0
+    assert again.pages_unchanged == first.pages_written
