@@ -1,5 +1,5 @@
 # The two commands a newcomer needs (see README.md):
-#   make demo   set up, import the sample pages into dateline.db, export them as pages
+#   make demo   set up, import the sample pages into dateline.db, build the site, serve it
 #   make test   set up (system packages included) and run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -7,11 +7,12 @@ BIN    := $(VENV)/bin
 # Point SAMPLE at your own files or folders of event pages: make demo SAMPLE=~/pages
 SAMPLE ?= ../shared/seeds
 DB     ?= dateline.db
-EXPORT ?= export
+SITE   ?= site
+PORT   ?= 8000
 # The event 'make demo' prints: seed 001, the page with the richest history.
 SHOW   ?= /news/2011/11/8/the-syrian-government-continues-its-crackdown-on-protesters-and-army-defectors-in-the-city-of-homs-killing-dozens-of-civilians-in-the-proce.md
 
-.PHONY: demo test install system-deps lint bench
+.PHONY: demo test install system-deps lint bench screenshot
 
 # The venv is rebuilt only when pyproject.toml changes; the stamp file records it.
 $(VENV)/.installed: pyproject.toml
@@ -24,16 +25,18 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/dateline --db $(DB) import $(SAMPLE)
-	$(BIN)/dateline --db $(DB) export $(EXPORT)
+	$(BIN)/dateline --db $(DB) build $(SITE) --base-url http://127.0.0.1:$(PORT)
 	@echo
 	@echo "One event page, as 'dateline show' prints it:"
 	@echo
 	@$(BIN)/dateline --db $(DB) show $(SHOW)
 	@echo
-	@echo "The archive is in $(DB); every page is under $(EXPORT)/news/ (and day indexes at .../index.md)."
-	@echo "Next: $(BIN)/dateline --help"
+	@echo "The archive is in $(DB); the site is in $(SITE)/ (open $(SITE)/index.html from disk, or:)"
+	@echo "Serving it on http://127.0.0.1:$(PORT)/ (Ctrl-C stops). Next: $(BIN)/dateline --help"
+	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(SITE) $(PORT)
 
-# What pip cannot install: PostgreSQL's server binaries (the tests start their own server).
+# What pip cannot install: PostgreSQL's server binaries (the tests start their own server)
+# and Chromium (the browser tests drive Debian's /usr/bin/chromium with Playwright).
 system-deps:
 	./scripts/system-deps.sh
 
@@ -47,3 +50,7 @@ test: install system-deps lint
 
 bench: install system-deps
 	$(BIN)/python bench/related.py --sql-queries 300
+
+# docs/screenshot.png, the picture in README.md: seed 001's page in headless Chromium.
+screenshot: install system-deps
+	$(BIN)/python scripts/screenshot.py docs/screenshot.png
