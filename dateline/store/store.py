@@ -782,6 +782,7 @@ def _free_slug(conn: sa.Connection, content: EventContent, event_id: int) -> str
             )
         ).scalars()
     )
+    taken.add("index")  # the day's index page lives at index.<ext>
     if base not in taken:
         return base
     for n in range(2, len(taken) + 3):
@@ -818,7 +819,7 @@ def _context_ids(conn: sa.Connection, names: Sequence[str]) -> list[int]:
             n = 1
             while slug in taken:
                 n += 1
-                slug = f"{base[:130]}-{n}"
+                slug = f"{base[:130].rstrip('-')}-{n}"
             taken.add(slug)
             rows.append({"name": name, "slug": slug})
         conn.execute(sa.insert(t.contexts), rows)

@@ -9,7 +9,7 @@ from datetime import date
 import pytest
 
 from dateline.errors import ConflictError, InputError, NotFoundError, StaleVersionError
-from dateline.model import EventContent, Source, Version
+from dateline.model import EventContent, Source, Version, is_valid_slug
 from dateline.store import Store
 from tests.conftest import Databases
 
@@ -198,3 +198,15 @@ def test_moving_an_event_to_a_day_where_its_slug_is_taken_gives_a_new_slug(store
     moved = store.append_version(here.id, replace(CONTENT, date=date(2012, 2, 10)))
     assert moved.event.slug == "troops-pour-into-homs-2"
     assert store.find(date(2012, 2, 10), "troops-pour-into-homs")[0].id == there.id
+
+
+def test_an_event_never_takes_the_day_index_slug(store: Store) -> None:
+    event = store.create_event(EventContent(date(2020, 1, 5), "Index"))
+    assert event.slug == "index-2"
+
+
+def test_numbered_context_slugs_are_valid_slugs(store: Store) -> None:
+    long_a, long_b = "a" * 129 + " b", "A" * 129 + " B"
+    store.create_event(EventContent(date(2020, 1, 5), "One", contexts=(long_a, long_b)))
+    slugs = [c.slug for c in store.contexts()]
+    assert len(set(slugs)) == 2 and all(is_valid_slug(s) for s in slugs)
