@@ -1,11 +1,14 @@
 #!/usr/bin/env bash
 # Installs, with apt-get, what the tests need and pip cannot provide:
-# Debian's PostgreSQL server binaries (the tests start a throwaway server from them).
+# Debian's PostgreSQL server binaries (the tests start a throwaway server from them)
+# and Debian's Chromium (the browser tests drive it with Playwright; Playwright's own
+# browser download is not used, so the tests need no network beyond the package mirror).
 # Does nothing when they are already there.
 set -euo pipefail
 
 missing=()
 compgen -G "/usr/lib/postgresql/*/bin/initdb" >/dev/null || missing+=(postgresql)
+[ -x /usr/bin/chromium ] || missing+=(chromium)
 
 [ ${#missing[@]} -eq 0 ] && exit 0
 
