@@ -102,14 +102,16 @@ class RelatedIndex:
                     ).where(t.events.c.id.in_(chunk))
                 ):
                     rows[row.id] = row
-        result = {}
+        result: dict[int, list[RelatedEvent]] = {}
         for event_id, ids in chosen.items():
             related = []
             for other in ids:
-                row = rows.get(other)
+                found = rows.get(other)
                 shared = tuple(n for cid, n in own.get(event_id, ()) if cid in tags[other])
-                if row is not None and shared:
-                    related.append(RelatedEvent(row.id, row.date, row.slug, row.headline, shared))
+                if found is not None and shared:
+                    related.append(
+                        RelatedEvent(found.id, found.date, found.slug, found.headline, shared)
+                    )
             related.sort(key=_rank)
             result[event_id] = related[:limit]
         return result
