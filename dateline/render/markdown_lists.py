@@ -63,7 +63,10 @@ def _years(view: dict[str, Any]) -> list[str]:
     return [
         "### Years:",
         "",
-        *(f"- {_link(str(y['year']), y['path'])}: {y['count']}" for y in view["years"]),
+        *(
+            f"- {_link(str(y['year']), y['path'])}" + (f": {y['count']}" if "count" in y else "")
+            for y in view["years"]
+        ),
         "",
     ]
 

@@ -234,20 +234,29 @@ def year_view(year: int, day_counts: Mapping[date, int]) -> dict[str, Any]:
     }
 
 
+def context_years(entries: Sequence[EventEntry]) -> list[int]:
+    """The years that get a page of the tag's events: none when its page lists them all."""
+    if len(entries) <= LATEST_ON_CONTEXT_PAGE:
+        return []
+    return sorted({e.date.year for e in entries})
+
+
 def context_view(
     context: Context, entries: Sequence[EventEntry], year: int | None = None
 ) -> dict[str, Any]:
     """A context tag's page: its latest events, or (``year``) all its events of one year.
 
-    Both carry chart data (events per month: all of them, or that year's) and the
-    tag's years, so each page can navigate to the others. ``entries`` are all the
-    tag's events.
+    ``entries`` are all the tag's events. The tag's page has the chart of all of them
+    and links to its year pages (when it has more events than it lists). A year page
+    has that year's events and chart, and the links to the other years, but nothing
+    from other years (no counts): so that an edit rewrites only its own year's page.
     """
-    dates = [e.date for e in entries]
     listed = _newest_first(e for e in entries if year is None or e.date.year == year)
-    charted = dates if year is None else [e.date for e in listed]
     if year is None:
         listed = listed[:LATEST_ON_CONTEXT_PAGE]
+        charted = [e.date for e in entries]
+    else:
+        charted = [e.date for e in listed]
     return {
         "type": "context",
         "path": _no_ext(context_path(context.slug, year=year)),
@@ -255,11 +264,14 @@ def context_view(
         "name": context.name,
         "slug": context.slug,
         "year": year,
-        "count": len(entries),
+        "count": len(entries) if year is None else len(charted),
         "head": _no_ext(context_path(context.slug)),
         "feed": context_feed_path(context.slug),
         "months": _months(charted),
-        "years": _years(dates, lambda y: context_path(context.slug, year=y)),
+        "years": [
+            {"year": y, "path": _no_ext(context_path(context.slug, year=y))}
+            for y in context_years(entries)
+        ],
         "events": [entry_view(e) for e in listed],
     }
 

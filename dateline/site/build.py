@@ -32,12 +32,14 @@ from pathlib import Path
 from typing import Any
 
 from dateline.model import (
+    FORMATS,
     SITE_FEED_PATH,
     Context,
     Event,
     EventEntry,
     RelatedEvent,
     context_feed_path,
+    context_path,
     home_path,
     story_slug,
 )
@@ -46,6 +48,7 @@ from dateline.render.html_format import render_html, stylesheet
 from dateline.render.views import (
     DAYS_ON_HOME_PAGE,
     context_view,
+    context_years,
     feed_view,
     home_view,
     month_view,
@@ -64,6 +67,7 @@ from dateline.site.sitemap import (
 )
 from dateline.site.state import BuildState, Listed
 from dateline.store import Store
+from dateline.store.related import rank_key
 
 BUILD_FORMAT = "1"
 """Bump when the output changes in a way the template digest does not show."""
@@ -188,7 +192,7 @@ class _Build:
             by_month[entry.date.year, entry.date.month].append(entry)
         self._calendar(days, day_counts, lambda year, month: by_month.get((year, month), []))
         for context in contexts:
-            self._context_pages(context, by_context.get(context.slug, []), years=None)
+            self._context_pages(context, by_context.get(context.slug, []), touched=None)
         for slug in sorted(stories | set(by_story)):
             self.writer.put_all(list_files(story_view(slug, by_story.get(slug, []))))
         in_use = [c for c in contexts if c.event_count]
@@ -218,11 +222,16 @@ class _Build:
         # Related lists: the changed events', those listing them, those they may enter.
         affected = set(changed) | self.state.listing(changed)
         for event_id in changed:
+            entry = now.get(event_id)
+            if entry is None:
+                continue
             sharing = self.store.sharing(event_id)
-            limits = self.state.related_thresholds(sorted(sharing))
+            weakest = self.state.weakest_related(sorted(sharing))
+            day = entry.date.toordinal()
             for other, shared in sharing.items():
-                length, least = limits.get(other, (0, 0))
-                if length < RELATED_LIMIT or shared >= least:
+                length, last = weakest.get(other, (0, None))
+                key = rank_key(shared, day, entry.slug, event_id)
+                if length < RELATED_LIMIT or last is None or key < last:
                     affected.add(other)
         done = 0
         for batch in _batches(sorted(affected), _BATCH):
@@ -265,8 +274,7 @@ class _Build:
         for slug in sorted(contexts):
             context = self.store.context(slug)
             tagged = self.store.entries_with_context(slug)
-            # Every year page shows the tag's chart and year counts: all of them change.
-            self._context_pages(context, tagged, years=context_years.get(slug, set()))
+            self._context_pages(context, tagged, touched=context_years.get(slug, set()))
             feeds.append((context, tagged))
         for slug in sorted(stories):
             self.writer.put_all(list_files(story_view(slug, self.store.entries_in_story(slug))))
@@ -298,9 +306,7 @@ class _Build:
         related: dict[int, list[RelatedEvent]],
         listed: Sequence[Event] | None = None,
     ) -> None:
-        self.state.record_related(
-            {e.id: [(r.event_id, len(r.shared)) for r in related[e.id]] for e in events}
-        )
+        self.state.record_related({e.id: related[e.id] for e in events})
         self.state.record_listed(
             (
                 e.id,
@@ -332,17 +338,30 @@ class _Build:
         return self.store.entries_between(date(year, month, 1), date(year, month, last))
 
     def _context_pages(
-        self, context: Context, tagged: list[EventEntry], years: set[int] | None
+        self, context: Context, tagged: list[EventEntry], touched: set[int] | None
     ) -> None:
-        """The tag's page and its year pages; ``years`` adds years it may have left."""
+        """The tag's page and its year pages: all (full build) or the ``touched`` years.
+
+        A year page shows nothing of other years but the list of years, so only when
+        that list changes are they all rewritten (and pages of years gone removed).
+        """
         self.writer.put_all(list_files(context_view(context, tagged)))
-        present = {e.date.year for e in tagged}
-        for year in sorted(present | (years or set())):
-            view = context_view(context, tagged, year=year)
-            if year in present:
-                self.writer.put_all(list_files(view))
-            else:  # the tag has no event that year any more
-                self.writer.remove(f"{view['path']}.{ext}" for ext in ("md", "html", "json", "xml"))
+        wanted = set(context_years(tagged))
+        if touched is not None:
+            prefix = context_path(context.slug, "")[:-1] + "/"
+            existing = {
+                int(p.rsplit("/", 1)[1].split(".")[0])
+                for p in self.state.paths_between(prefix, prefix[:-1] + "0")
+                if p.endswith(".html")
+            }
+            if existing != wanted:
+                touched = None
+                gone = existing - wanted
+                self.writer.remove(
+                    context_path(context.slug, ext, year=y) for y in gone for ext in FORMATS
+                )
+        for year in sorted(wanted if touched is None else wanted & touched):
+            self.writer.put_all(list_files(context_view(context, tagged, year=year)))
 
     def _home(
         self,

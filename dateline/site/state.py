@@ -3,9 +3,9 @@
 A small SQLite file inside the output folder (``.dateline-build/state.sqlite``): the
 digest of every page written (a page whose new text has the same digest is not
 rewritten), where each event was listed (its day, story and tags, to know which lists
-it leaves when edited), each event's related list (to know whose lists an edit can
-change), and the archive change (``event_changes.seq``) the build reached. It holds no
-archive text. Deleting the folder only makes the next build a full one.
+it leaves when edited), each event's related list and its weakest entry (to know
+whose lists an edit can change), and the archive change (``event_changes.seq``) the
+build reached. It holds no archive text. Deleting the folder only makes the next build a full one.
 """
 
 from __future__ import annotations
@@ -16,6 +16,9 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
+from dateline.model import RelatedEvent
+from dateline.store.related import RankKey, rank_key
+
 STATE_DIR = ".dateline-build"
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
@@ -23,7 +26,8 @@ CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, digest BLOB NOT NULL) W
 CREATE TABLE IF NOT EXISTS listed (
     event_id INTEGER PRIMARY KEY, day TEXT NOT NULL, story TEXT, contexts TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS related (
-    event_id INTEGER PRIMARY KEY, ids TEXT NOT NULL, min_shared INTEGER NOT NULL);
+    event_id INTEGER PRIMARY KEY, length INTEGER NOT NULL,
+    last_shared INTEGER, last_day INTEGER, last_slug TEXT, last_id INTEGER);
 CREATE TABLE IF NOT EXISTS related_members (
     related_id INTEGER NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (related_id, event_id)
 ) WITHOUT ROWID;
@@ -112,17 +116,19 @@ class BuildState:
             ((eid, x.day, x.story, json.dumps(list(x.contexts))) for eid, x in rows),
         )
 
-    def related_thresholds(self, ids: Sequence[int]) -> dict[int, tuple[int, int]]:
-        """``{event: (list length, fewest shared tags in its list)}`` for ``ids``."""
-        found = {}
+    def weakest_related(self, ids: Sequence[int]) -> dict[int, tuple[int, RankKey | None]]:
+        """``{event: (list length, rank key of its list's last entry)}`` for ``ids``."""
+        found: dict[int, tuple[int, RankKey | None]] = {}
         for start in range(0, len(ids), 900):
             chunk = list(ids[start : start + 900])
             marks = ",".join("?" * len(chunk))
-            for eid, listed, least in self._db.execute(
-                f"SELECT event_id, ids, min_shared FROM related WHERE event_id IN ({marks})",
+            for eid, length, shared, day, slug, last in self._db.execute(
+                "SELECT event_id, length, last_shared, last_day, last_slug, last_id "
+                f"FROM related WHERE event_id IN ({marks})",
                 chunk,
             ):
-                found[int(eid)] = (len(json.loads(listed)), int(least))
+                key = None if shared is None else rank_key(shared, day, slug, last)
+                found[int(eid)] = (int(length), key)
         return found
 
     def listing(self, related_ids: Sequence[int]) -> set[int]:
@@ -140,8 +146,8 @@ class BuildState:
             )
         return found
 
-    def record_related(self, lists: dict[int, list[tuple[int, int]]]) -> None:
-        """``{event: [(related id, shared count), ...]}``, replacing what was recorded."""
+    def record_related(self, lists: dict[int, list[RelatedEvent]]) -> None:
+        """Each event's related list, replacing what was recorded."""
         ids = list(lists)
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
@@ -150,14 +156,19 @@ class BuildState:
                 f"DELETE FROM related_members WHERE event_id IN ({marks})",
                 chunk,
             )
-        self._db.executemany(
-            "INSERT OR REPLACE INTO related VALUES (?, ?, ?)",
-            (
-                (eid, json.dumps([r for r, _ in rel]), min((n for _, n in rel), default=0))
-                for eid, rel in lists.items()
-            ),
-        )
+        rows = []
+        for eid, listed in lists.items():
+            last = listed[-1] if listed else None
+            rows.append(
+                (eid, len(listed))
+                + (
+                    (len(last.shared), last.date.toordinal(), last.slug, last.event_id)
+                    if last
+                    else (None, None, None, None)
+                )
+            )
+        self._db.executemany("INSERT OR REPLACE INTO related VALUES (?, ?, ?, ?, ?, ?)", rows)
         self._db.executemany(
             "INSERT OR IGNORE INTO related_members VALUES (?, ?)",
-            ((r, eid) for eid, rel in lists.items() for r, _ in rel),
+            ((r.event_id, eid) for eid, listed in lists.items() for r in listed),
         )

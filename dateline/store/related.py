@@ -281,9 +281,18 @@ class RelatedIndex:
             self._day[eid] = int(days.get(eid, -1))
 
 
-def _rank(related: RelatedEvent) -> tuple[int, int, str, int]:
-    """Most shared tags first, then newest, then by slug and id (never insertion order)."""
-    return (-len(related.shared), -related.date.toordinal(), related.slug, related.event_id)
+RankKey = tuple[int, int, str, int]
+
+
+def rank_key(shared: int, day: int, slug: str, event_id: int) -> RankKey:
+    """A related entry's place in a list (smaller is better): most shared tags first,
+    then newest (``day`` is the date's ordinal), then by slug and id (never insertion
+    order). Site builds use it to tell whether an edited event can enter a list."""
+    return (-shared, -day, slug, event_id)
+
+
+def _rank(related: RelatedEvent) -> RankKey:
+    return rank_key(len(related.shared), related.date.toordinal(), related.slug, related.event_id)
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
