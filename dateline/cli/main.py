@@ -347,8 +347,14 @@ def export(ctx: click.Context, out: Path) -> None:
     help="Where the site will be served: feeds and sitemaps need absolute addresses.",
 )
 @click.option("--full", is_flag=True, help="Render every page again, even if nothing changed.")
+@click.option(
+    "--jobs",
+    type=click.IntRange(min=1),
+    default=None,
+    help="Processes for a full build (default: one per CPU).",
+)
 @click.pass_context
-def build(ctx: click.Context, out: Path, base_url: str, full: bool) -> None:
+def build(ctx: click.Context, out: Path, base_url: str, full: bool, jobs: int | None) -> None:
     """Build the archive as a static site in OUT (incremental after the first time).
 
     Every page in Markdown, HTML, JSON and XML, day/month/year, context and story
@@ -364,12 +370,12 @@ def build(ctx: click.Context, out: Path, base_url: str, full: bool) -> None:
       python -m http.server -d site/ 8000     # then open http://127.0.0.1:8000/
     """
     with _store(ctx) as store, _progress() as progress:
-        task = progress.add_task("Rendering events", total=None)
+        task = progress.add_task("Rendering", total=None)
 
         def advance(done: int, total: int) -> None:
             progress.update(task, completed=done, total=total)
 
-        report = build_site(store, out, base_url=base_url, full=full, progress=advance)
+        report = build_site(store, out, base_url=base_url, full=full, progress=advance, jobs=jobs)
     kind = "full build" if report.full else "incremental build"
     click.echo(
         f"{kind}: {report.pages_written} pages written, {report.pages_unchanged} unchanged, "

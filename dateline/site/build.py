@@ -22,10 +22,12 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import multiprocessing
+import os
 import time
 from collections import defaultdict
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib.resources import files
 from pathlib import Path
@@ -97,8 +99,14 @@ def build_site(
     base_url: str = "http://127.0.0.1:8000",
     full: bool = False,
     progress: Progress | None = None,
+    jobs: int | None = None,
 ) -> BuildReport:
-    """Build (or bring up to date) the static site of ``store`` in ``out``."""
+    """Build (or bring up to date) the static site of ``store`` in ``out``.
+
+    A full build renders in ``jobs`` processes (default: one per CPU); an incremental
+    one, which renders little, in this process. ``progress(pages, total)`` is called
+    as pages are done (``total`` is 0 when not known in advance).
+    """
     started = time.perf_counter()
     base_url = base_url.rstrip("/")
     out.mkdir(parents=True, exist_ok=True)
@@ -114,7 +122,7 @@ def build_site(
             report = builder.incremental(int(state.get("seq") or 0))
         else:
             builder = _Build(store, out, state, base_url, progress, known=state.digests())
-            report = builder.full()
+            report = builder.full(jobs or os.cpu_count() or 1)
         state.set("fingerprint", fingerprint)
         ok = True
     finally:
@@ -150,54 +158,52 @@ class _Build:
         self.progress = progress
         self.writer = SiteWriter(out, state, known)
         self.slugs: dict[str, str] = {}
+        # What a full build holds in memory (its worker processes inherit it).
+        self.contexts: list[Context] = []
+        self.entries: list[EventEntry] = []
+        self.by_day: dict[date, list[EventEntry]] = defaultdict(list)
+        self.by_month: dict[tuple[int, int], list[EventEntry]] = defaultdict(list)
+        self.by_context: dict[str, list[EventEntry]] = defaultdict(list)
+        self.by_story: dict[str, list[EventEntry]] = defaultdict(list)
+        self.day_counts: dict[date, int] = {}
 
     # -- the two kinds of build -------------------------------------------------------
 
-    def full(self) -> BuildReport:
+    def full(self, jobs: int) -> BuildReport:
         self.state.clear()
         seq = self.store.last_change()  # first: a change made during the build is seen next time
-        contexts = self.store.contexts(include_unused=True)
-        self.slugs = {c.name: c.slug for c in contexts}
-        entries = list(self.store.iter_entries())
+        self.contexts = self.store.contexts(include_unused=True)
+        self.slugs = {c.name: c.slug for c in self.contexts}
+        self.entries = entries = list(self.store.iter_entries())
         self.store.load_related_index()
-        days: set[date] = set()
-        stories: set[str] = set()
-        done = 0
-        for batch in _batches(self.store.iter_events(), _BATCH):
-            related = self.store.related_many([e.id for e in batch], RELATED_LIMIT)
-            for event in batch:
-                self._event_pages(event, related[event.id], all_versions=True)
-                days.update(v.content.date for v in event.versions)
-                stories.update(s for v in event.versions if (s := story_slug(v.content.story)))
-            self._remember(batch, related)
-            done += len(batch)
-            if self.progress:
-                self.progress(done, len(entries))
-        self.writer.flush()
-        by_day: dict[date, list[EventEntry]] = defaultdict(list)
-        by_context: dict[str, list[EventEntry]] = defaultdict(list)
-        by_story: dict[str, list[EventEntry]] = defaultdict(list)
+        marks = self.store.version_marks()
         for entry in entries:
-            by_day[entry.date].append(entry)
+            self.by_day[entry.date].append(entry)
+            self.by_month[entry.date.year, entry.date.month].append(entry)
             for context in entry.contexts:
-                by_context[context.slug].append(entry)
+                self.by_context[context.slug].append(entry)
             if entry.story:
-                by_story[story_slug(entry.story) or "story"].append(entry)
-        day_counts = {day: len(listed) for day, listed in by_day.items()}
-        days |= set(by_day)
-        for day in sorted(days):
-            self.writer.put_all(day_files(day, by_day.get(day, [])))
-        by_month: dict[tuple[int, int], list[EventEntry]] = defaultdict(list)
-        for entry in entries:
-            by_month[entry.date.year, entry.date.month].append(entry)
-        self._calendar(days, day_counts, lambda year, month: by_month.get((year, month), []))
-        for context in contexts:
-            self._context_pages(context, by_context.get(context.slug, []), touched=None)
-        for slug in sorted(stories | set(by_story)):
-            self.writer.put_all(list_files(story_view(slug, by_story.get(slug, []))))
-        in_use = [c for c in contexts if c.event_count]
-        self._home(day_counts, by_day, in_use)
-        self._feeds(entries, [(c, by_context.get(c.slug, [])) for c in contexts])
+                self.by_story[story_slug(entry.story) or "story"].append(entry)
+        self.day_counts = {day: len(listed) for day, listed in self.by_day.items()}
+        days = sorted(set(self.by_day) | {day for day, _ in marks})
+        stories = sorted(set(self.by_story) | {s for _, st in marks if (s := story_slug(st))})
+        months = sorted({(d.year, d.month) for d in days})
+        ids = [e.id for e in entries]
+        tasks: list[tuple[str, Sequence[Any]]] = [
+            *(("events", chunk) for chunk in _chunks(ids, _BATCH)),
+            *(("days", chunk) for chunk in _chunks(days, 2000)),
+            *(("months", chunk) for chunk in _chunks(months, 100)),
+            *(("contexts", chunk) for chunk in _chunks(range(len(self.contexts)), 500)),
+            *(("stories", chunk) for chunk in _chunks(stories, 500)),
+            ("years", sorted({d.year for d in days})),
+            ("home", ()),
+        ]
+        for done, result in enumerate(_run_tasks(self, tasks, jobs), 1):
+            self.writer.absorb(result.writer)
+            self.state.record_related(result.related)
+            self.state.record_listed(result.listed)
+            if self.progress:
+                self.progress(done, len(tasks))
         self._site_files()
         self.writer.flush()
         self._sitemaps({d.year for d in days})
@@ -205,6 +211,48 @@ class _Build:
         self.writer.remove(sorted(stale))
         self.state.set("seq", str(seq))
         return self._report(full=True, events=len(entries))
+
+    def run_task(self, kind: str, items: Sequence[Any]) -> _TaskResult:
+        """One part of a full build, maybe in a worker process: pages of ``items``."""
+        parent = self.writer
+        self.writer = SiteWriter(parent.out, None, parent.known)
+        result = _TaskResult(self.writer)
+        try:
+            self._task(kind, items, result)
+        finally:
+            self.writer = parent
+        return result
+
+    def _task(self, kind: str, items: Sequence[Any], result: _TaskResult) -> None:
+        if kind == "events":
+            related = self.store.related_many(items, RELATED_LIMIT)
+            events = self.store.events(items)
+            for event in events:
+                self._event_pages(event, related[event.id], all_versions=True)
+            result.related = {e.id: related[e.id] for e in events}
+            result.listed = [(e.id, self._listed(e)) for e in events]
+        elif kind == "days":
+            for day in items:
+                self.writer.put_all(day_files(day, self.by_day.get(day, [])))
+        elif kind == "months":
+            for year, month in items:
+                view = month_view(year, month, self.by_month.get((year, month), []))
+                self.writer.put_all(list_files(view))
+        elif kind == "years":
+            for year in items:
+                self.writer.put_all(list_files(year_view(year, self.day_counts)))
+        elif kind == "contexts":
+            chosen = [self.contexts[i] for i in items]
+            for context in chosen:
+                self._context_pages(context, self.by_context.get(context.slug, []), None)
+            self._context_feeds([(c, self.by_context.get(c.slug, [])) for c in chosen])
+        elif kind == "stories":
+            for slug in items:
+                self.writer.put_all(list_files(story_view(slug, self.by_story.get(slug, []))))
+        elif kind == "home":
+            in_use = [c for c in self.contexts if c.event_count]
+            self._home(self.day_counts, self.by_day, in_use)
+            self._site_feed(self.entries)
 
     def incremental(self, since: int) -> BuildReport:
         seq = self.store.last_change()
@@ -241,7 +289,8 @@ class _Build:
                 event = events.get(event_id) or self.store.event(event_id)
                 self._event_pages(event, related[event_id], all_versions=event_id in events)
                 loaded.append(event)
-            self._remember(loaded, related, listed=[e for e in loaded if e.id in events])
+            self.state.record_related({e.id: related[e.id] for e in loaded})
+            self.state.record_listed((e.id, self._listed(e)) for e in loaded if e.id in events)
             done += len(batch)
             if self.progress:
                 self.progress(done, len(affected))
@@ -284,7 +333,8 @@ class _Build:
         for entry in latest:
             by_day[entry.date].append(entry)
         self._home(day_counts, by_day, self.store.contexts())
-        self._feeds(self.store.latest_entries(FEED_SIZE), feeds)
+        self._site_feed(self.store.latest_entries(FEED_SIZE))
+        self._context_feeds(feeds)
         self._site_files()
         self.writer.flush()
         self._sitemaps({d.year for d in days})
@@ -300,24 +350,10 @@ class _Build:
         for version in versions:
             self.writer.put_all(event_files(event, version, related, self.slugs))
 
-    def _remember(
-        self,
-        events: Sequence[Event],
-        related: dict[int, list[RelatedEvent]],
-        listed: Sequence[Event] | None = None,
-    ) -> None:
-        self.state.record_related({e.id: related[e.id] for e in events})
-        self.state.record_listed(
-            (
-                e.id,
-                Listed(
-                    e.content.date.isoformat(),
-                    story_slug(e.content.story),
-                    tuple(self.slugs[name] for name in e.content.contexts),
-                ),
-            )
-            for e in (events if listed is None else listed)
-        )
+    def _listed(self, event: Event) -> Listed:
+        content = event.content
+        tags = tuple(self.slugs[name] for name in content.contexts)
+        return Listed(content.date.isoformat(), story_slug(content.story), tags)
 
     def _calendar(
         self,
@@ -373,14 +409,12 @@ class _Build:
         view = home_view({d: by_day[d] for d in latest_days}, day_counts, contexts)
         self.writer.put_all(list_files(view))
 
-    def _feeds(
-        self,
-        entries: Sequence[EventEntry],
-        contexts: Sequence[tuple[Context, Sequence[EventEntry]]],
-    ) -> None:
+    def _site_feed(self, entries: Sequence[EventEntry]) -> None:
         site = _latest(entries, FEED_SIZE)
         view = feed_view("Dateline: latest events", SITE_FEED_PATH, home_path("")[:-1], site)
         self.writer.put(SITE_FEED_PATH, render_atom(view, base_url=self.base_url))
+
+    def _context_feeds(self, contexts: Sequence[tuple[Context, Sequence[EventEntry]]]) -> None:
         for context, tagged in contexts:
             path = context_feed_path(context.slug)
             view = feed_view(
@@ -428,6 +462,55 @@ class _Build:
 def _latest(entries: Sequence[EventEntry], limit: int) -> list[EventEntry]:
     """Newest change first, as :meth:`Store.latest_entries` orders them."""
     return sorted(entries, key=lambda e: (e.updated_at or _EPOCH, e.id), reverse=True)[:limit]
+
+
+@dataclass
+class _TaskResult:
+    writer: SiteWriter
+    related: dict[int, list[RelatedEvent]] = field(default_factory=dict)
+    listed: list[tuple[int, Listed]] = field(default_factory=list)
+
+
+_WORKER_BUILD: _Build | None = None
+"""The build a worker process serves: inherited from the parent when it forks."""
+
+
+def _worker_task(task: tuple[str, Sequence[Any]]) -> _TaskResult:
+    assert _WORKER_BUILD is not None
+    return _WORKER_BUILD.run_task(*task)
+
+
+def _worker_start() -> None:
+    assert _WORKER_BUILD is not None
+    # Connections opened by the parent must not be used from this process.
+    _WORKER_BUILD.store.engine.dispose(close=False)
+
+
+def _run_tasks(
+    build: _Build, tasks: Sequence[tuple[str, Sequence[Any]]], jobs: int
+) -> Iterator[_TaskResult]:
+    """Run ``tasks`` in ``jobs`` forked processes (in this one when 1 or fork is missing).
+
+    Forking shares what the parent loaded (entries, the related index) without copying
+    or pickling it; each task sends back only what it wrote and learned.
+    """
+    global _WORKER_BUILD
+    methods = multiprocessing.get_all_start_methods()
+    if jobs <= 1 or "fork" not in methods or len(tasks) < 2:
+        for task in tasks:
+            yield build.run_task(*task)
+        return
+    _WORKER_BUILD = build
+    try:
+        context = multiprocessing.get_context("fork")
+        with context.Pool(jobs, initializer=_worker_start) as pool:
+            yield from pool.imap_unordered(_worker_task, tasks)
+    finally:
+        _WORKER_BUILD = None
+
+
+def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:
+    return (items[i : i + size] for i in range(0, len(items), size))
 
 
 def _batches(items: Iterable[Any], size: int) -> Iterable[list[Any]]:

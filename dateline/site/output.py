@@ -18,10 +18,14 @@ class SiteWriter:
     """Puts pages under ``out``; a page whose digest matches the recorded one is skipped.
 
     ``known`` (all recorded digests, for a full build) saves one lookup per page;
-    without it each page's digest is looked up in the build state.
+    without it each page's digest is looked up in the build state. Without a state
+    (in a worker process of a full build) the digests of what was written are kept in
+    ``records`` for the parent to record.
     """
 
-    def __init__(self, out: Path, state: BuildState, known: dict[str, bytes] | None = None):
+    def __init__(
+        self, out: Path, state: BuildState | None, known: dict[str, bytes] | None = None
+    ) -> None:
         self.out = out
         self.state = state
         self.known = known
@@ -29,14 +33,18 @@ class SiteWriter:
         self.written = 0
         self.unchanged = 0
         self.removed = 0
-        self._pending: list[tuple[str, bytes]] = []
+        self.records: list[tuple[str, bytes]] = []
         self._dirs: set[Path] = set()
 
     def put(self, path: str, content: str | bytes) -> bool:
         """Write the page at URL path ``path``; True if it was (re)written."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         new = digest(data)
-        old = self.known.get(path) if self.known is not None else self.state.digest(path)
+        if self.known is not None:
+            old = self.known.get(path)
+        else:
+            assert self.state is not None
+            old = self.state.digest(path)
         self.produced.add(path)
         target = self.out / path.lstrip("/")
         if old == new and target.exists():
@@ -51,14 +59,28 @@ class SiteWriter:
             handle.write(data)
         os.replace(temporary, target)
         self.written += 1
-        self._pending.append((path, new))
-        if len(self._pending) >= 5000:
+        self.records.append((path, new))
+        if len(self.records) >= 5000 and self.state is not None:
             self.flush()
         return True
 
     def put_all(self, files: Iterable[tuple[str, str | bytes]]) -> None:
         for path, content in files:
             self.put(path, content)
+
+    def absorb(self, other: SiteWriter) -> None:
+        """Count and record what another writer (a worker's) wrote."""
+        self.written += other.written
+        self.unchanged += other.unchanged
+        self.produced |= other.produced
+        self.records += other.records
+        self.flush()
+
+    def __getstate__(self) -> dict[str, object]:
+        # Sent back from a worker process: what it wrote, not the caches.
+        state = dict(self.__dict__)
+        state.update(state=None, known=None, _dirs=set())
+        return state
 
     def remove(self, paths: Iterable[str]) -> None:
         """Delete pages that no longer exist (and forget them)."""
@@ -68,8 +90,11 @@ class SiteWriter:
             gone.append(path)
             self.removed += 1
         self.flush()
+        assert self.state is not None
         self.state.forget_pages(gone)
 
     def flush(self) -> None:
-        self.state.record_pages(self._pending)
-        self._pending = []
+        """Record the digests of the pages written so far in the build state."""
+        if self.state is not None:
+            self.state.record_pages(self.records)
+            self.records = []

@@ -264,6 +264,26 @@ class Store:
         order = [t.events.c.updated_at.desc(), t.events.c.id.desc()]
         return self._entries(where, order=order, limit=limit)
 
+    def version_marks(self) -> set[tuple[date, str | None]]:
+        """Every (date, story) any version has: earlier versions' pages link to those pages."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(t.versions.c.date, t.versions.c.story).distinct())
+            return {(day, story) for day, story in rows}
+
+    def events(self, ids: Sequence[int]) -> list[Event]:
+        """The events ``ids`` with their whole history, in the order given (missing: left out)."""
+        found: dict[int, list[Version]] = {}
+        with self._read() as conn:
+            for start in range(0, len(ids), 900):
+                rows = conn.execute(
+                    sa.select(t.versions)
+                    .where(t.versions.c.event_id.in_(list(ids[start : start + 900])))
+                    .order_by(t.versions.c.event_id, t.versions.c.number)
+                ).mappings()
+                for row in rows:
+                    found.setdefault(row["event_id"], []).append(_version_from_row(row))
+        return [Event(i, tuple(found[i])) for i in ids if i in found]
+
     def day_counts(self) -> dict[date, int]:
         """How many events each day has (days without events are left out)."""
         with self._read() as conn:

@@ -207,3 +207,11 @@ def test_a_full_rebuild_of_an_unchanged_archive_writes_nothing(
     again = build_site(store, tmp_path, full=True)
     assert again.full and again.pages_written == 0
     assert again.pages_unchanged == first.pages_written
+
+
+def test_worker_processes_write_what_one_process_writes(store: Store, tmp_path: Path) -> None:
+    _seed_archive(store)
+    one = build_site(store, tmp_path / "one", jobs=1)
+    two = build_site(store, tmp_path / "two", jobs=2)
+    assert one.pages_written == two.pages_written > 0
+    assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
