@@ -242,7 +242,7 @@ def _parse_source(text: str) -> Source:
     "--expect-version", type=int, help="Refuse the edit if the event is no longer at this version."
 )
 @click.pass_context
-def edit(ctx: click.Context, ref: str, **fields: Any) -> None:
+def edit(ctx: click.Context, /, ref: str, **fields: Any) -> None:
     """Record an edit of an event as a new version (history is never rewritten).
 
     With field options, changes those fields; without, opens the page in $EDITOR and
@@ -260,13 +260,14 @@ def edit(ctx: click.Context, ref: str, **fields: Any) -> None:
     with _store(ctx) as store:
         event, _ = resolve_ref(store, ref)
         current = event.content
+        content: EventContent | None
         if any(value not in (None, ()) for value in fields.values()):
             content = _apply_options(current, fields)
         else:
             content = _edit_in_editor(event)
-            if content is None:
-                click.echo("No change.")
-                return
+        if content is None:
+            click.echo("No change.")
+            return
         result = store.append_version(
             event.id,
             content,

@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from typing import Any
 
 from dateline.errors import InputError
 from dateline.model import EventContent, Source, parse_page_path, slug_for_headline
@@ -306,8 +307,9 @@ class _Parser:
             return line[len(prefix) :].strip() or None
         return None
 
-    def sections(self) -> dict[str, object]:
-        found: dict[str, object] = {}
+    def sections(self) -> dict[str, Any]:
+        """Each section's items, read by its ``read_<kind>`` method (so typed loosely)."""
+        found: dict[str, Any] = {}
         while True:
             self.skip_blank()
             line = self.peek()

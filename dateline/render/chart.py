@@ -187,7 +187,7 @@ def _el(parent: etree._Element, tag: str, cls: str | None = None, **attrs: str) 
 
 
 def _svg_root(height: int, prefix: str) -> etree._Element:
-    root = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})
+    root = etree.Element(f"{{{SVG_NS}}}svg", nsmap={None: SVG_NS})  # type: ignore[dict-item]  # lxml-stubs: None is the default namespace
     root.set("class", "chart")
     root.set("role", "img")
     root.set("aria-labelledby", f"{prefix}-title {prefix}-desc")

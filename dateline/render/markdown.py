@@ -10,7 +10,7 @@ reads all of it back.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import date
 
 from dateline.ingest.seedpage import (
@@ -127,8 +127,8 @@ def render_day_index(day: date, events: Sequence[EventEntry]) -> str:
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
-def _numbered(items: Sequence[str] | object) -> list[str]:
-    return [f"{n}. {item}" for n, item in enumerate(items, 1)]  # type: ignore[call-overload]
+def _numbered(items: Iterable[str]) -> list[str]:
+    return [f"{n}. {item}" for n, item in enumerate(items, 1)]
 
 
 def _link(headline: str, path: str) -> str:

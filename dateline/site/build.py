@@ -115,15 +115,15 @@ def build_site(
     try:
         fingerprint = _fingerprint(store, base_url)
         incremental = (
-            not full and state.get("fingerprint") == fingerprint and state.get("seq") is not None
+            not full and state.meta("fingerprint") == fingerprint and state.meta("seq") is not None
         )
         if incremental:
             builder = _Build(store, out, state, base_url, progress, known=None)
-            report = builder.incremental(int(state.get("seq") or 0))
+            report = builder.incremental(int(state.meta("seq") or 0))
         else:
             builder = _Build(store, out, state, base_url, progress, known=state.digests())
             report = builder.full(jobs or os.cpu_count() or 1)
-        state.set("fingerprint", fingerprint)
+        state.set_meta("fingerprint", fingerprint)
         ok = True
     finally:
         state.close(commit=ok)
@@ -209,7 +209,7 @@ class _Build:
         self._sitemaps({d.year for d in days})
         stale = set(self.writer.known or ()) - self.writer.produced
         self.writer.remove(sorted(stale))
-        self.state.set("seq", str(seq))
+        self.state.set_meta("seq", str(seq))
         return self._report(full=True, events=len(entries))
 
     def run_task(self, kind: str, items: Sequence[Any]) -> _TaskResult:
@@ -275,10 +275,10 @@ class _Build:
                 continue
             sharing = self.store.sharing(event_id)
             weakest = self.state.weakest_related(sorted(sharing))
-            day = entry.date.toordinal()
+            ordinal = entry.date.toordinal()
             for other, shared in sharing.items():
                 length, last = weakest.get(other, (0, None))
-                key = rank_key(shared, day, entry.slug, event_id)
+                key = rank_key(shared, ordinal, entry.slug, event_id)
                 if length < RELATED_LIMIT or last is None or key < last:
                     affected.add(other)
         done = 0
@@ -338,7 +338,7 @@ class _Build:
         self._site_files()
         self.writer.flush()
         self._sitemaps({d.year for d in days})
-        self.state.set("seq", str(seq))
+        self.state.set_meta("seq", str(seq))
         return self._report(full=False, events=len(affected))
 
     # -- pages ------------------------------------------------------------------------

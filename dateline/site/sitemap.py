@@ -25,7 +25,7 @@ SITE_SITEMAP_PATH = year_sitemap_path("site")
 
 
 def _urlset(base_url: str, paths: Iterable[str]) -> bytes:
-    root = etree.Element("urlset", nsmap={None: NS})
+    root = etree.Element("urlset", nsmap={None: NS})  # type: ignore[dict-item]  # lxml-stubs: None is the default namespace
     for path in paths:
         etree.SubElement(etree.SubElement(root, "url"), "loc").text = base_url + path
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
@@ -50,7 +50,7 @@ def site_sitemap(state: BuildState, base_url: str) -> bytes:
 
 
 def sitemap_index(base_url: str, years: Iterable[int]) -> bytes:
-    root = etree.Element("sitemapindex", nsmap={None: NS})
+    root = etree.Element("sitemapindex", nsmap={None: NS})  # type: ignore[dict-item]  # lxml-stubs: None is the default namespace
     for path in [*(year_sitemap_path(y) for y in sorted(years)), SITE_SITEMAP_PATH]:
         etree.SubElement(etree.SubElement(root, "sitemap"), "loc").text = base_url + path
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)

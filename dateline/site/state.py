@@ -67,11 +67,11 @@ class BuildState:
 
     # -- meta -------------------------------------------------------------------------
 
-    def get(self, key: str) -> str | None:
+    def meta(self, key: str) -> str | None:
         row = self._db.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
         return None if row is None else str(row[0])
 
-    def set(self, key: str, value: str) -> None:
+    def set_meta(self, key: str, value: str) -> None:
         self._db.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (key, value))
 
     # -- pages ------------------------------------------------------------------------
