@@ -152,9 +152,14 @@ def _newest_first(entries: Iterable[EventEntry]) -> list[EventEntry]:
     return sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
 
 
-def _months(dates: Iterable[date]) -> list[dict[str, Any]]:
+def _months(dates: Iterable[date] | Mapping[date, int]) -> list[dict[str, Any]]:
     """Events per month, oldest first: the data of a page's timeline chart."""
-    counts = Counter(f"{d.year:04d}-{d.month:02d}" for d in dates)
+    counts: Counter[str] = Counter()
+    if isinstance(dates, Mapping):
+        for day, n in dates.items():
+            counts[f"{day.year:04d}-{day.month:02d}"] += n
+    else:
+        counts.update(f"{d.year:04d}-{d.month:02d}" for d in dates)
     return [{"month": month, "count": counts[month]} for month in sorted(counts)]
 
 
@@ -234,29 +239,36 @@ def year_view(year: int, day_counts: Mapping[date, int]) -> dict[str, Any]:
     }
 
 
-def context_years(entries: Sequence[EventEntry]) -> list[int]:
-    """The years that get a page of the tag's events: none when its page lists them all."""
-    if len(entries) <= LATEST_ON_CONTEXT_PAGE:
+def context_years(day_counts: Mapping[date, int]) -> list[int]:
+    """The years that get a page of a tag's events: none when its page lists them all."""
+    if sum(day_counts.values()) <= LATEST_ON_CONTEXT_PAGE:
         return []
-    return sorted({e.date.year for e in entries})
+    return sorted({day.year for day in day_counts})
 
 
 def context_view(
-    context: Context, entries: Sequence[EventEntry], year: int | None = None
+    context: Context,
+    entries: Sequence[EventEntry],
+    year: int | None = None,
+    day_counts: Mapping[date, int] | None = None,
 ) -> dict[str, Any]:
     """A context tag's page: its latest events, or (``year``) all its events of one year.
 
-    ``entries`` are all the tag's events. The tag's page has the chart of all of them
-    and links to its year pages (when it has more events than it lists). A year page
-    has that year's events and chart, and the links to the other years, but nothing
-    from other years (no counts): so that an edit rewrites only its own year's page.
+    ``entries`` holds at least the events to list (the latest ones, or the year's: the
+    rest are left out); ``day_counts`` counts all the tag's events by day (by default,
+    from ``entries``), which a build can get without loading every event of a big tag.
+    The tag's page has the chart of all its events and links to its year pages (when
+    it has more events than it lists). A year page has that year's events and chart,
+    and the links to the other years, but nothing from other years (no counts): so an
+    edit rewrites only its own year's page.
     """
+    counts = day_counts if day_counts is not None else Counter(e.date for e in entries)
     listed = _newest_first(e for e in entries if year is None or e.date.year == year)
     if year is None:
         listed = listed[:LATEST_ON_CONTEXT_PAGE]
-        charted = [e.date for e in entries]
+        charted = dict(counts)
     else:
-        charted = [e.date for e in listed]
+        charted = {day: n for day, n in counts.items() if day.year == year}
     return {
         "type": "context",
         "path": _no_ext(context_path(context.slug, year=year)),
@@ -264,13 +276,13 @@ def context_view(
         "name": context.name,
         "slug": context.slug,
         "year": year,
-        "count": len(entries) if year is None else len(charted),
+        "count": sum(charted.values()),
         "head": _no_ext(context_path(context.slug)),
         "feed": context_feed_path(context.slug),
         "months": _months(charted),
         "years": [
             {"year": y, "path": _no_ext(context_path(context.slug, year=y))}
-            for y in context_years(entries)
+            for y in context_years(counts)
         ],
         "events": [entry_view(e) for e in listed],
     }

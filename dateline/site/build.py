@@ -25,7 +25,7 @@ import hashlib
 import multiprocessing
 import os
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -45,6 +45,7 @@ from dateline.model import (
     home_path,
     story_slug,
 )
+from dateline.render import views
 from dateline.render.atom import render_atom
 from dateline.render.html_format import render_html, stylesheet
 from dateline.render.views import (
@@ -261,10 +262,12 @@ class _Build:
             self._site_files()
             self.writer.flush()
             return self._report(full=False, events=0)
-        self.slugs = {c.name: c.slug for c in self.store.contexts(include_unused=True)}
         before = self.state.listed(changed)
         now = {e.id: e for e in self.store.entries(changed)}
-        events = {i: self.store.event(i) for i in changed}
+        events = {e.id: e for e in self.store.events(changed)}
+        self.slugs = self.store.context_slugs(
+            sorted({n for e in events.values() for v in e.versions for n in v.content.contexts})
+        )
         self.store.load_related_index()
 
         # Related lists: the changed events', those listing them, those they may enter.
@@ -322,9 +325,8 @@ class _Build:
         feeds = []
         for slug in sorted(contexts):
             context = self.store.context(slug)
-            tagged = self.store.entries_with_context(slug)
-            self._context_pages(context, tagged, touched=context_years.get(slug, set()))
-            feeds.append((context, tagged))
+            self._context_pages(context, None, touched=context_years.get(slug, set()))
+            feeds.append((context, self.store.latest_entries(CONTEXT_FEED_SIZE, slug)))
         for slug in sorted(stories):
             self.writer.put_all(list_files(story_view(slug, self.store.entries_in_story(slug))))
         latest_days = sorted(day_counts, reverse=True)[:DAYS_ON_HOME_PAGE]
@@ -337,7 +339,12 @@ class _Build:
         self._context_feeds(feeds)
         self._site_files()
         self.writer.flush()
-        self._sitemaps({d.year for d in days})
+        # Sitemaps list addresses: only pages added or removed change them.
+        changed_paths = {p for p in self.writer.added | self.writer.gone if p.endswith(".html")}
+        self._sitemaps(
+            {int(p[6:10]) for p in changed_paths if p.startswith("/news/")},
+            site=any(p.startswith(("/context/", "/story/")) for p in changed_paths),
+        )
         self.state.set_meta("seq", str(seq))
         return self._report(full=False, events=len(affected))
 
@@ -374,17 +381,26 @@ class _Build:
         return self.store.entries_between(date(year, month, 1), date(year, month, last))
 
     def _context_pages(
-        self, context: Context, tagged: list[EventEntry], touched: set[int] | None
+        self, context: Context, tagged: list[EventEntry] | None, touched: set[int] | None
     ) -> None:
         """The tag's page and its year pages: all (full build) or the ``touched`` years.
 
-        A year page shows nothing of other years but the list of years, so only when
-        that list changes are they all rewritten (and pages of years gone removed).
+        ``tagged`` is all the tag's events (a full build has them in memory); without
+        it the store gives what each page lists. A year page shows nothing of other
+        years but the list of years, so only when that list changes are they all
+        rewritten (and pages of years gone removed).
         """
-        self.writer.put_all(list_files(context_view(context, tagged)))
-        wanted = set(context_years(tagged))
+        slug = context.slug
+        if tagged is not None:
+            counts: dict[date, int] = Counter(e.date for e in tagged)
+            head: list[EventEntry] = tagged
+        else:
+            counts = self.store.context_day_counts(slug)
+            head = self.store.entries_with_context(slug, latest=views.LATEST_ON_CONTEXT_PAGE)
+        self.writer.put_all(list_files(context_view(context, head, day_counts=counts)))
+        wanted = set(context_years(counts))
         if touched is not None:
-            prefix = context_path(context.slug, "")[:-1] + "/"
+            prefix = context_path(slug, "")[:-1] + "/"
             existing = {
                 int(p.rsplit("/", 1)[1].split(".")[0])
                 for p in self.state.paths_between(prefix, prefix[:-1] + "0")
@@ -393,11 +409,13 @@ class _Build:
             if existing != wanted:
                 touched = None
                 gone = existing - wanted
-                self.writer.remove(
-                    context_path(context.slug, ext, year=y) for y in gone for ext in FORMATS
-                )
+                self.writer.remove(context_path(slug, ext, year=y) for y in gone for ext in FORMATS)
         for year in sorted(wanted if touched is None else wanted & touched):
-            self.writer.put_all(list_files(context_view(context, tagged, year=year)))
+            listed = (
+                tagged if tagged is not None else self.store.entries_with_context(slug, year=year)
+            )
+            view = context_view(context, listed, year=year, day_counts=counts)
+            self.writer.put_all(list_files(view))
 
     def _home(
         self,
@@ -430,7 +448,7 @@ class _Build:
         not_found = {"type": "not-found", "path": "/404", "title": "Not found"}
         self.writer.put("/404.html", render_html(not_found))
 
-    def _sitemaps(self, years: set[int]) -> None:
+    def _sitemaps(self, years: set[int], site: bool = True) -> None:
         """The sitemaps of ``years`` (from the pages recorded), the site's, and the index."""
         self.writer.flush()
         for year in sorted(years):
@@ -439,7 +457,8 @@ class _Build:
                 self.writer.remove([year_sitemap_path(year)])
             else:
                 self.writer.put(year_sitemap_path(year), data)
-        self.writer.put(SITE_SITEMAP_PATH, site_sitemap(self.state, self.base_url))
+        if site:
+            self.writer.put(SITE_SITEMAP_PATH, site_sitemap(self.state, self.base_url))
         self.writer.flush()
         present = [
             int(p.rsplit("/", 1)[1].removesuffix(".xml"))

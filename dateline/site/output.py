@@ -30,6 +30,8 @@ class SiteWriter:
         self.state = state
         self.known = known
         self.produced: set[str] = set()
+        self.added: set[str] = set()  # pages that did not exist before
+        self.gone: set[str] = set()  # pages removed
         self.written = 0
         self.unchanged = 0
         self.removed = 0
@@ -59,6 +61,8 @@ class SiteWriter:
             handle.write(data)
         os.replace(temporary, target)
         self.written += 1
+        if old is None:
+            self.added.add(path)
         self.records.append((path, new))
         if len(self.records) >= 5000 and self.state is not None:
             self.flush()
@@ -73,6 +77,7 @@ class SiteWriter:
         self.written += other.written
         self.unchanged += other.unchanged
         self.produced |= other.produced
+        self.added |= other.added
         self.records += other.records
         self.flush()
 
@@ -88,6 +93,7 @@ class SiteWriter:
         for path in paths:
             (self.out / path.lstrip("/")).unlink(missing_ok=True)
             gone.append(path)
+            self.gone.add(path)
             self.removed += 1
         self.flush()
         assert self.state is not None

@@ -237,14 +237,31 @@ class Store:
         """Entries dated ``first`` to ``last`` (inclusive), by date then id."""
         return self._entries([t.events.c.date >= first, t.events.c.date <= last])
 
-    def entries_with_context(self, slug: str) -> list[EventEntry]:
-        """Entries of the events tagged with the context whose slug is ``slug``."""
-        tagged = (
-            sa.select(t.event_contexts.c.event_id)
-            .join(t.contexts, t.contexts.c.id == t.event_contexts.c.context_id)
-            .where(t.contexts.c.slug == slug)
-        )
-        return self._entries([t.events.c.id.in_(tagged)])
+    def entries_with_context(
+        self, slug: str, *, year: int | None = None, latest: int | None = None
+    ) -> list[EventEntry]:
+        """Entries of the events tagged with the context whose slug is ``slug``.
+
+        All of them by date, or only those of ``year``, or the ``latest`` (by date,
+        newest first): a big tag's page needs only some, not its tens of thousands.
+        """
+        where: list[sa.ColumnElement[bool]] = [t.events.c.id.in_(_tagged(slug))]
+        if year is not None:
+            where += [t.events.c.date >= date(year, 1, 1), t.events.c.date <= date(year, 12, 31)]
+        if latest is None:
+            return self._entries(where)
+        order = [t.events.c.date.desc(), t.events.c.id.desc()]
+        return self._entries(where, order=order, limit=latest)
+
+    def context_day_counts(self, slug: str) -> dict[date, int]:
+        """How many events tagged ``slug`` each day has (for charts and year lists)."""
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(t.events.c.date, sa.func.count())
+                .where(t.events.c.id.in_(_tagged(slug)))
+                .group_by(t.events.c.date)
+            ).all()
+        return {day: int(n) for day, n in rows}
 
     def entries_in_story(self, slug: str) -> list[EventEntry]:
         """Entries of the events whose story heading has the slug ``slug``."""
@@ -252,15 +269,7 @@ class Store:
 
     def latest_entries(self, limit: int, context: str | None = None) -> list[EventEntry]:
         """The ``limit`` most recently changed events (newest change first): for feeds."""
-        where = []
-        if context is not None:
-            where.append(
-                t.events.c.id.in_(
-                    sa.select(t.event_contexts.c.event_id)
-                    .join(t.contexts, t.contexts.c.id == t.event_contexts.c.context_id)
-                    .where(t.contexts.c.slug == context)
-                )
-            )
+        where = [] if context is None else [t.events.c.id.in_(_tagged(context))]
         order = [t.events.c.updated_at.desc(), t.events.c.id.desc()]
         return self._entries(where, order=order, limit=limit)
 
@@ -291,6 +300,11 @@ class Store:
                 sa.select(t.events.c.date, sa.func.count()).group_by(t.events.c.date)
             ).all()
         return {day: int(n) for day, n in rows}
+
+    def context_slugs(self, names: Sequence[str]) -> dict[str, str]:
+        """The slug of each context tag in ``names`` (those that exist)."""
+        with self._read() as conn:
+            return _select_in(conn, t.contexts.c.name, names, value=t.contexts.c.slug)
 
     def context(self, slug: str) -> Context:
         """The context tag whose slug is ``slug``, with its event count; NotFoundError."""
@@ -845,6 +859,15 @@ def _context_ids(conn: sa.Connection, names: Sequence[str]) -> list[int]:
         conn.execute(sa.insert(t.contexts), rows)
         found.update(_select_in(conn, t.contexts.c.name, missing))
     return [found[name] for name in names]
+
+
+def _tagged(slug: str) -> sa.Select[tuple[int]]:
+    """The ids of the events tagged with the context whose slug is ``slug``."""
+    return (
+        sa.select(t.event_contexts.c.event_id)
+        .join(t.contexts, t.contexts.c.id == t.event_contexts.c.context_id)
+        .where(t.contexts.c.slug == slug)
+    )
 
 
 def _select_in(
