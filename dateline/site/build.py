@@ -72,7 +72,7 @@ from dateline.site.state import BuildState, Listed
 from dateline.store import Store
 from dateline.store.related import rank_key
 
-BUILD_FORMAT = "1"
+BUILD_FORMAT = "2"
 """Bump when the output changes in a way the template digest does not show."""
 FEED_SIZE = 50
 CONTEXT_FEED_SIZE = 20
@@ -268,11 +268,18 @@ class _Build:
         self.slugs = self.store.context_slugs(
             sorted({n for e in events.values() for v in e.versions for n in v.content.contexts})
         )
-        self.store.load_related_index()
-
-        # Related lists: the changed events', those listing them, those they may enter.
-        affected = set(changed) | self.state.listing(changed)
-        for event_id in changed:
+        # Related lists: the changed events', those listing them, those they may enter;
+        # an edit that keeps what related lists show (a summary, sources) changes none.
+        moved = [
+            i
+            for i in changed
+            if i not in before or i not in events or before[i].mark != _mark(events[i])
+        ]
+        affected = set(changed)
+        if moved:
+            self.store.load_related_index()
+            affected |= self.state.listing(moved)
+        for event_id in moved:
             entry = now.get(event_id)
             if entry is None:
                 continue
@@ -286,7 +293,10 @@ class _Build:
                     affected.add(other)
         done = 0
         for batch in _batches(sorted(affected), _BATCH):
-            related = self.store.related_many(batch, RELATED_LIMIT)
+            if moved:
+                related = self.store.related_many(batch, RELATED_LIMIT)
+            else:  # a few SQL queries beat loading the whole index
+                related = {i: self.store.related(i, RELATED_LIMIT) for i in batch}
             loaded = []
             for event_id in batch:
                 event = events.get(event_id) or self.store.event(event_id)
@@ -360,7 +370,7 @@ class _Build:
     def _listed(self, event: Event) -> Listed:
         content = event.content
         tags = tuple(self.slugs[name] for name in content.contexts)
-        return Listed(content.date.isoformat(), story_slug(content.story), tags)
+        return Listed(content.date.isoformat(), story_slug(content.story), tags, _mark(event))
 
     def _calendar(
         self,
@@ -476,6 +486,13 @@ class _Build:
             pages_unchanged=self.writer.unchanged,
             pages_removed=self.writer.removed,
         )
+
+
+def _mark(event: Event) -> str:
+    """A digest of what related lists show of ``event`` and rank it by."""
+    content = event.content
+    text = "\x1f".join((content.date.isoformat(), event.slug, content.headline, *content.contexts))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 
 def _latest(entries: Sequence[EventEntry], limit: int) -> list[EventEntry]:

@@ -20,27 +20,36 @@ from dateline.model import RelatedEvent
 from dateline.store.related import RankKey, rank_key
 
 STATE_DIR = ".dateline-build"
+STATE_VERSION = 2
+"""The layout of the state file; another one is discarded (and the build is full)."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS listed (
-    event_id INTEGER PRIMARY KEY, day TEXT NOT NULL, story TEXT, contexts TEXT NOT NULL);
+    event_id INTEGER PRIMARY KEY, day TEXT NOT NULL, story TEXT, contexts TEXT NOT NULL,
+    mark TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS related (
     event_id INTEGER PRIMARY KEY, length INTEGER NOT NULL,
     last_shared INTEGER, last_day INTEGER, last_slug TEXT, last_id INTEGER);
 CREATE TABLE IF NOT EXISTS related_members (
     related_id INTEGER NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (related_id, event_id)
 ) WITHOUT ROWID;
+CREATE INDEX IF NOT EXISTS related_members_event ON related_members (event_id);
 """
 
 
 @dataclass(frozen=True, slots=True)
 class Listed:
-    """Where an event was listed at the last build: its day, story slug and tag slugs."""
+    """Where an event was listed at the last build: its day, story slug and tag slugs.
+
+    ``mark`` is a digest of what other events' related lists show of it and rank it by
+    (date, slug, headline, tags): while it stays the same, no other list changes.
+    """
 
     day: str
     story: str | None
     contexts: tuple[str, ...]
+    mark: str
 
 
 class BuildState:
@@ -53,6 +62,13 @@ class BuildState:
         self._db = sqlite3.connect(self.path, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
+        if self._db.execute("PRAGMA user_version").fetchone()[0] != STATE_VERSION:
+            # Another layout (an older Dateline): start afresh; the next build is full.
+            for (table,) in self._db.execute(
+                "SELECT name FROM sqlite_master WHERE type = 'table'"
+            ).fetchall():
+                self._db.execute(f'DROP TABLE "{table}"')
+            self._db.execute(f"PRAGMA user_version = {STATE_VERSION}")
         self._db.executescript(SCHEMA)
         self._db.execute("BEGIN")
 
@@ -103,17 +119,18 @@ class BuildState:
         for start in range(0, len(ids), 900):
             chunk = list(ids[start : start + 900])
             marks = ",".join("?" * len(chunk))
-            for eid, day, story, contexts in self._db.execute(
-                f"SELECT event_id, day, story, contexts FROM listed WHERE event_id IN ({marks})",
+            for eid, day, story, contexts, mark in self._db.execute(
+                "SELECT event_id, day, story, contexts, mark FROM listed "
+                f"WHERE event_id IN ({marks})",
                 chunk,
             ):
-                found[int(eid)] = Listed(day, story, tuple(json.loads(contexts)))
+                found[int(eid)] = Listed(day, story, tuple(json.loads(contexts)), mark)
         return found
 
     def record_listed(self, rows: Iterable[tuple[int, Listed]]) -> None:
         self._db.executemany(
-            "INSERT OR REPLACE INTO listed VALUES (?, ?, ?, ?)",
-            ((eid, x.day, x.story, json.dumps(list(x.contexts))) for eid, x in rows),
+            "INSERT OR REPLACE INTO listed VALUES (?, ?, ?, ?, ?)",
+            ((eid, x.day, x.story, json.dumps(list(x.contexts)), x.mark) for eid, x in rows),
         )
 
     def weakest_related(self, ids: Sequence[int]) -> dict[int, tuple[int, RankKey | None]]:

@@ -39,6 +39,7 @@ events = sa.Table(
     sa.Column("story_slug", sa.String(140)),
     sa.Index("ix_events_date", "date"),
     sa.Index("ix_events_story_slug", "story_slug"),
+    sa.Index("ix_events_updated_at", "updated_at"),
 )
 
 versions = sa.Table(
