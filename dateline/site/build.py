@@ -190,11 +190,14 @@ class _Build:
         stories = sorted(set(self.by_story) | {s for _, st in marks if (s := story_slug(st))})
         months = sorted({(d.year, d.month) for d in days})
         ids = [e.id for e in entries]
+        # Contexts come most events first: deal them out, so that no task holds all the
+        # big ones; the costliest tasks go first, so that none is left alone at the end.
+        spread = -(-len(self.contexts) // 500)
         tasks: list[tuple[str, Sequence[Any]]] = [
+            *(("contexts", range(i, len(self.contexts), spread)) for i in range(spread)),
             *(("events", chunk) for chunk in _chunks(ids, _BATCH)),
             *(("days", chunk) for chunk in _chunks(days, 2000)),
             *(("months", chunk) for chunk in _chunks(months, 100)),
-            *(("contexts", chunk) for chunk in _chunks(range(len(self.contexts)), 500)),
             *(("stories", chunk) for chunk in _chunks(stories, 500)),
             ("years", sorted({d.year for d in days})),
             ("home", ()),
