@@ -4,19 +4,23 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 
 from dateline.errors import StoreUnavailableError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
 
 DEFAULT_DATABASE = "dateline.db"
 DATABASE_URL_VARIABLE = "DATELINE_DATABASE_URL"
 _MIGRATIONS = Path(__file__).parent / "migrations"
+HEAD_REVISION = "0003"
+"""The newest migration (tests/store/test_schema.py checks it is Alembic's head).
+
+Known here so that opening an up-to-date database needs no Alembic: importing it costs
+about 0.2 s, a tenth of an incremental site build."""
 
 
 def resolve_database_url(value: str | None = None) -> str:
@@ -82,6 +86,8 @@ def _sqlite_begin(connection: sa.Connection) -> None:
 
 
 def _alembic_config(connection: sa.Connection) -> Config:
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(_MIGRATIONS))
     config.attributes["connection"] = connection
@@ -95,10 +101,10 @@ def migrate(engine: sa.Engine) -> None:
     """
     try:
         with engine.connect() as connection:
-            current = MigrationContext.configure(connection).get_current_revision()
-            head = ScriptDirectory(str(_MIGRATIONS)).get_current_head()
-            if current == head:
+            if _current_revision(connection) == HEAD_REVISION:
                 return
+            from alembic import command
+
             command.upgrade(_alembic_config(connection), "head")
             connection.commit()
     except sa.exc.OperationalError as error:
@@ -106,6 +112,15 @@ def migrate(engine: sa.Engine) -> None:
             f"cannot open database {engine.url.render_as_string(hide_password=True)}: "
             f"{_first_line(error.orig)}"
         ) from None
+
+
+def _current_revision(connection: sa.Connection) -> str | None:
+    """The revision Alembic recorded (None for a new database), read without Alembic."""
+    if not sa.inspect(connection).has_table("alembic_version"):
+        return None
+    rows = connection.execute(sa.text("SELECT version_num FROM alembic_version")).scalars()
+    versions = list(rows)
+    return versions[0] if len(versions) == 1 else None
 
 
 def _first_line(error: BaseException | None) -> str:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from alembic.autogenerate import compare_metadata
 from alembic.runtime.migration import MigrationContext
 
@@ -31,3 +33,12 @@ def test_autocommit_connections_run_outside_a_transaction(store: Store) -> None:
         conn.exec_driver_sql("VACUUM")
     with store.engine.connect() as conn:
         assert conn.exec_driver_sql("SELECT count(*) FROM kept").scalar() == 0
+
+
+def test_the_known_head_revision_is_alembics_head() -> None:
+    from alembic.script import ScriptDirectory
+
+    from dateline.store import engine
+
+    migrations = Path(engine.__file__).parent / "migrations"
+    assert ScriptDirectory(str(migrations)).get_current_head() == engine.HEAD_REVISION
