@@ -31,6 +31,7 @@ from dateline.model import (
     story_slug,
     year_path,
 )
+from dateline.render.chart import MONTH_NAMES
 from dateline.render.markdown import version_label, version_path
 
 
@@ -42,20 +43,6 @@ def _time(value: datetime | None) -> str | None:
     return value.isoformat(sep=" ") if value else None
 
 
-MONTH_NAMES = [
-    "January",
-    "February",
-    "March",
-    "April",
-    "May",
-    "June",
-    "July",
-    "August",
-    "September",
-    "October",
-    "November",
-    "December",
-]
 LATEST_ON_CONTEXT_PAGE = 50
 """A context tag's page lists its latest events; its year pages list the rest."""
 DAYS_ON_HOME_PAGE = 7
