@@ -163,14 +163,11 @@ def _day_group(day: date, entries: Sequence[EventEntry]) -> dict[str, Any]:
     }
 
 
-def _years(dates: Iterable[date] | Mapping[date, int], path_of: Any) -> list[dict[str, Any]]:
-    """Years with their event counts; ``dates`` is one date per event or day counts."""
+def _years(day_counts: Mapping[date, int], path_of: Any) -> list[dict[str, Any]]:
+    """Years with their event counts, from the number of events of each day."""
     counts: Counter[int] = Counter()
-    if isinstance(dates, Mapping):
-        for day, n in dates.items():
-            counts[day.year] += n
-    else:
-        counts.update(d.year for d in dates)
+    for day, n in day_counts.items():
+        counts[day.year] += n
     return [{"year": y, "path": _no_ext(path_of(y)), "count": counts[y]} for y in sorted(counts)]
 
 
