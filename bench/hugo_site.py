@@ -181,7 +181,7 @@ def _kib_field(path: str, name: str) -> int:
                 if line.startswith(name):
                     return int(line.split()[1]) * 1024
     except (OSError, ValueError):
-        pass
+        return 0  # the process ended or /proc is unreadable: nothing to count
     return 0
 
 
