@@ -10,17 +10,19 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from dateline.errors import ConflictError, InputError
 from dateline.ingest.merge import merge_link, merge_page
 from dateline.ingest.seedpage import DayIndexPage, EventPage, parse_page
+from dateline.ingest.wcep_yaml import NotAPortalDayError, PortalDay, read_portal_day
 from dateline.model import Event
 from dateline.store import Store
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 PAGE_SUFFIXES = (".md", ".txt", ".markdown")
+PORTAL_DAY_SUFFIXES = (".yaml", ".yml")
 _LOOKS_LIKE_PAGE = re.compile(r"^(Formats:|#{1,3} \[)")
 
 
@@ -35,6 +37,7 @@ class ImportReport:
     day_indexes: list[str] = field(default_factory=list)
     not_pages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
+    skipped_items: list[str] = field(default_factory=list)
 
     def record(self, event_id: int, outcome: str) -> None:
         if event_id in self.added:
@@ -60,6 +63,8 @@ class ImportReport:
             parts.append(f"{len(self.day_indexes)} day indexes skipped")
         if self.not_pages:
             parts.append(f"{len(self.not_pages)} files skipped (not event pages)")
+        if self.skipped_items:
+            parts.append(f"{len(self.skipped_items)} items skipped")
         if self.errors:
             parts.append(f"{len(self.errors)} files not imported")
         return ", ".join(parts)
@@ -71,7 +76,8 @@ def find_page_files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                if child.is_file() and child.suffix in PAGE_SUFFIXES and not hidden:
+                wanted = child.suffix in PAGE_SUFFIXES or child.suffix in PORTAL_DAY_SUFFIXES
+                if child.is_file() and wanted and not hidden:
                     yield child, False
         else:
             yield path, True
@@ -153,6 +159,9 @@ def import_paths(
     for path, explicit in find_page_files(paths):
         if on_file is not None:
             on_file(path)
+        if path.suffix in PORTAL_DAY_SUFFIXES:
+            _import_portal_day_file(store, path, explicit, report)
+            continue
         try:
             text = read_page_file(path)
             if not explicit and not looks_like_page(text):
@@ -176,6 +185,58 @@ def import_paths(
         for event_id, outcome in outcomes.items():
             report.record(event_id, outcome)
     return report
+
+
+def import_portal_day(store: Store, day: PortalDay, origin: str) -> dict[int, str]:
+    """Store a portal day's items in one transaction; outcome by event id.
+
+    An item is the stored event of the same day with the same headline, whatever its
+    tags and summary (the scrape has neither): importing a day twice changes nothing,
+    and a changed heading or sources adds a version. (Matching a reworded headline to
+    its event is not done yet: it is added as a new event.)
+    """
+    outcomes: dict[int, str] = {}
+    with store.transaction():
+        stored = {e.headline: e.id for e in store.entries_between(day.date, day.date)}
+        for content in day.events:
+            event_id = stored.get(content.headline)
+            if event_id is None:
+                event = store.create_event(content, note=f"imported from {origin}")
+                stored[content.headline] = event.id
+                outcomes[event.id] = "added"
+                continue
+            current = store.event(event_id).content
+            wanted = replace(
+                current, category=content.category, story=content.story, sources=content.sources
+            )
+            if wanted == current:
+                outcomes.setdefault(event_id, "unchanged")
+            else:
+                store.append_version(event_id, wanted, note=f"imported from {origin}")
+                outcomes[event_id] = "updated" if outcomes.get(event_id) != "added" else "added"
+    return outcomes
+
+
+def _import_portal_day_file(store: Store, path: Path, explicit: bool, report: ImportReport) -> None:
+    try:
+        day = read_portal_day(path)
+        outcomes = import_portal_day(store, day, origin=path.name)
+    except NotAPortalDayError as error:
+        if explicit:
+            report.errors.append(str(error))
+        else:
+            report.not_pages.append(str(path))
+        return
+    except InputError as error:
+        report.errors.append(str(error if error.where else error.located(str(path))))
+        return
+    except ConflictError as error:
+        report.errors.append(str(InputError(str(error), where=str(path))))
+        return
+    report.files += 1
+    report.skipped_items += day.skipped
+    for event_id, outcome in outcomes.items():
+        report.record(event_id, outcome)
 
 
 def _outcome(created: bool, changed: bool) -> str:

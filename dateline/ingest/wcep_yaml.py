@@ -9,8 +9,7 @@ sometimes several (``(AP) (AP via Sydney Morning Herald)``). The scrape lost lin
 sources have no URLs and the events carry no context tags.
 
 This module only reads: it turns a file into event contents, or says in one line why
-it cannot (naming the file). Storing them is the importer's job. (Not yet wired into
-``dateline import``: see issue 5.)
+it cannot (naming the file). Storing them is :mod:`dateline.ingest.importer`'s job.
 """
 
 from __future__ import annotations
@@ -59,6 +58,10 @@ MAX_FILE_BYTES = 2_000_000
 """A portal day is tens of kilobytes; anything much bigger is not one."""
 
 
+class NotAPortalDayError(InputError):
+    """The file is YAML (or not even that) but no portal day: a folder import skips it."""
+
+
 @dataclass
 class PortalDay:
     """One day file read: its events, and the bullets skipped with the reason."""
@@ -92,7 +95,7 @@ def read_portal_day(path: Path) -> PortalDay:
         data = yaml.load(path.read_bytes(), Loader=_LOADER)
     except yaml.YAMLError as error:
         line = getattr(getattr(error, "problem_mark", None), "line", None)
-        raise InputError(
+        raise NotAPortalDayError(
             f"is not valid YAML ({getattr(error, 'problem', None) or 'unreadable'})",
             where=where,
             line=None if line is None else line + 1,
@@ -103,7 +106,7 @@ def read_portal_day(path: Path) -> PortalDay:
 def portal_day(data: Any, where: str) -> PortalDay:
     """The events of a parsed day file (``where`` names it in errors)."""
     if not isinstance(data, dict) or "Date" not in data or "Intelligence_Payload" not in data:
-        raise InputError(
+        raise NotAPortalDayError(
             "is not a Current Events day (expected the keys Date and Intelligence_Payload)",
             where=where,
         )

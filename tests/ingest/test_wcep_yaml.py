@@ -9,9 +9,12 @@ import pytest
 import yaml
 
 from dateline.errors import InputError
+from dateline.ingest.importer import import_paths
 from dateline.ingest.seedpage import EventPage, parse_page
 from dateline.ingest.wcep_yaml import CATEGORIES, read_portal_day, split_publishers
+from dateline.store import Store
 from tests.conftest import SHARED, seed_file
+from tests.support.archive import dump
 
 DAYS = SHARED / "data" / "wcep-days"
 
@@ -92,3 +95,48 @@ def test_a_file_that_is_not_a_portal_day_is_named(tmp_path: Path, text: str, exp
     with pytest.raises(InputError, match=expected) as caught:
         read_portal_day(path)
     assert str(path) in str(caught.value)
+
+
+def test_importing_a_portal_month_twice_changes_nothing(store: Store) -> None:
+    month = sorted((DAYS / "2012" / "02").glob("*.yaml"))[:10]
+    first = import_paths(store, month)
+    assert first.errors == [] and first.files == 10
+    expected = sum(len({e.headline for e in read_portal_day(p).events}) for p in month)
+    assert len(first.added) == store.count_events() == expected
+    before = dump(store)
+    again = import_paths(store, month)
+    assert (len(again.added), len(again.updated)) == (0, 0)
+    assert len(again.unchanged) == expected
+    assert dump(store) == before
+
+
+def test_a_changed_heading_adds_a_version(store: Store, tmp_path: Path) -> None:
+    path = tmp_path / "2012-02-09.yaml"
+    item = "Troops enter Homs. (Reuters)"
+    path.write_text(
+        f"Date: '2012-02-09'\nIntelligence_Payload:\n  Syria:\n  - {item}\n", encoding="utf-8"
+    )
+    (event_id,) = import_paths(store, [path]).added
+    path.write_text(
+        f"Date: '2012-02-09'\nIntelligence_Payload:\n  Syrian uprising:\n  - {item} (BBC)\n",
+        encoding="utf-8",
+    )
+    report = import_paths(store, [path])
+    assert report.updated == {event_id}
+    event = store.event(event_id)
+    assert len(event.versions) == 2
+    assert event.content.story == "Syrian uprising"
+    assert [s.publisher for s in event.content.sources] == ["Reuters", "BBC"]
+
+
+def test_a_yaml_file_that_is_not_a_day_is_reported_or_skipped(store: Store, tmp_path: Path) -> None:
+    (tmp_path / "notes.yaml").write_text("- not\n- a day\n", encoding="utf-8")
+    (tmp_path / "bad-date.yaml").write_text(
+        "Date: '2012-02-30'\nIntelligence_Payload: {}\n", encoding="utf-8"
+    )
+    in_folder = import_paths(store, [tmp_path])
+    assert in_folder.not_pages == [str(tmp_path / "notes.yaml")]
+    assert len(in_folder.errors) == 1 and "bad-date.yaml" in in_folder.errors[0]
+    named = import_paths(store, [tmp_path / "notes.yaml"])
+    assert len(named.errors) == 1 and "is not a Current Events day" in named.errors[0]
+    assert store.count_events() == 0
