@@ -15,7 +15,7 @@ it cannot (naming the file). Storing them is :mod:`dateline.ingest.importer`'s j
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -132,10 +132,23 @@ def portal_day(data: Any, where: str) -> PortalDay:
                 sources=tuple(Source(p) for p in publishers),
             )
             try:
-                result.events.append(content.validated())
+                content = content.validated()
             except InputError as error:
                 result.skipped.append(f"{where}: a bullet under {name!r}: {error}")
+                continue
+            _add(result, content)
     return result
+
+
+def _add(day: PortalDay, content: EventContent) -> None:
+    """Add an item; one that repeats a headline of the day (under another heading) is
+    the same item: it adds its sources to the first, whose heading is kept."""
+    for index, known in enumerate(day.events):
+        if known.headline == content.headline:
+            sources = tuple(dict.fromkeys(known.sources + content.sources))
+            day.events[index] = replace(known, sources=sources)
+            return
+    day.events.append(content)
 
 
 def _heading(name: str) -> tuple[str | None, str | None]:

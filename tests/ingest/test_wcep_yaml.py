@@ -140,3 +140,20 @@ def test_a_yaml_file_that_is_not_a_day_is_reported_or_skipped(store: Store, tmp_
     named = import_paths(store, [tmp_path / "notes.yaml"])
     assert len(named.errors) == 1 and "is not a Current Events day" in named.errors[0]
     assert store.count_events() == 0
+
+
+def test_a_headline_repeated_under_two_headings_is_one_item(store: Store, tmp_path: Path) -> None:
+    """Found on the real corpus: such days added two versions at every re-import."""
+    path = tmp_path / "2012-02-09.yaml"
+    path.write_text(
+        "Date: '2012-02-09'\nIntelligence_Payload:\n"
+        "  Syria:\n  - Troops enter Homs. (Reuters)\n"
+        "  Armed conflicts and attacks:\n  - Troops enter Homs. (BBC)\n",
+        encoding="utf-8",
+    )
+    (event,) = read_portal_day(path).events
+    assert (event.story, [s.publisher for s in event.sources]) == ("Syria", ["Reuters", "BBC"])
+    assert len(import_paths(store, [path]).added) == 1
+    again = import_paths(store, [path])
+    assert (again.updated, len(again.unchanged)) == (set(), 1)
+    assert store.count_versions() == 1
