@@ -17,8 +17,8 @@ from dateline.errors import ConflictError, InputError
 from dateline.ingest.merge import merge_link, merge_page
 from dateline.ingest.seedpage import DayIndexPage, EventPage, parse_page
 from dateline.ingest.wcep_yaml import NotAPortalDayError, PortalDay, read_portal_day
-from dateline.model import Event
-from dateline.store import Store
+from dateline.model import Event, Version, slug_for_headline
+from dateline.store import Store, utc_now
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
 PAGE_SUFFIXES = (".md", ".txt", ".markdown")
@@ -198,6 +198,10 @@ def import_portal_day(store: Store, day: PortalDay, origin: str) -> dict[int, st
     outcomes: dict[int, str] = {}
     with store.transaction():
         stored = {e.headline: e.id for e in store.entries_between(day.date, day.date)}
+        if not stored:  # a day new to the archive: insert its items in one go
+            fresh = _bulk_add(store, day, origin)
+            outcomes.update((event_id, "added") for event_id in fresh)
+            stored = {e.headline: e.id for e in store.entries_between(day.date, day.date)}
         for content in day.events:
             event_id = stored.get(content.headline)
             if event_id is None:
@@ -215,6 +219,31 @@ def import_portal_day(store: Store, day: PortalDay, origin: str) -> dict[int, st
                 store.append_version(event_id, wanted, note=f"imported from {origin}")
                 outcomes[event_id] = "updated" if outcomes.get(event_id) != "added" else "added"
     return outcomes
+
+
+def _bulk_add(store: Store, day: PortalDay, origin: str) -> list[int]:
+    """Insert a day's items with :meth:`Store.bulk_create`; the ids of the new events.
+
+    Slugs follow :meth:`Store.create_event`'s rule (the headline's, then ``-2``,
+    ``-3``...), avoiding every slug used on that day; an item without one is left for
+    the one-by-one path.
+    """
+    taken = store.taken_slugs(day.date) | {"index"}
+    now = utc_now()
+    histories = []
+    for content in day.events:
+        base = slug_for_headline(content.headline)
+        if not base:
+            continue
+        slug, n = base, 1
+        while slug in taken:
+            n += 1
+            slug = f"{base[: 140 - len(str(n)) - 1].rstrip('-')}-{n}"
+        taken.add(slug)
+        histories.append([Version(1, slug, content, now, None, f"imported from {origin}")])
+    before = {e.id for e in store.entries_between(day.date, day.date)}
+    store.bulk_create(histories)
+    return [e.id for e in store.entries_between(day.date, day.date) if e.id not in before]
 
 
 def _import_portal_day_file(store: Store, path: Path, explicit: bool, report: ImportReport) -> None:

@@ -273,6 +273,12 @@ class Store:
         order = [t.events.c.updated_at.desc(), t.events.c.id.desc()]
         return self._entries(where, order=order, limit=limit)
 
+    def taken_slugs(self, day: date) -> set[str]:
+        """Every slug any version dated ``day`` has (a new event's slug must avoid them)."""
+        with self._read() as conn:
+            query = sa.select(t.versions.c.slug).where(t.versions.c.date == day).distinct()
+            return set(conn.execute(query).scalars())
+
     def version_marks(self) -> set[tuple[date, str | None]]:
         """Every (date, story) any version has: earlier versions' pages link to those pages."""
         with self._read() as conn:

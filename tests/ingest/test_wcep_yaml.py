@@ -13,7 +13,7 @@ from dateline.ingest.importer import import_paths
 from dateline.ingest.seedpage import EventPage, parse_page
 from dateline.ingest.wcep_yaml import CATEGORIES, read_portal_day, split_publishers
 from dateline.store import Store
-from tests.conftest import SHARED, seed_file
+from tests.conftest import SHARED, Databases, seed_file
 from tests.support.archive import dump
 
 DAYS = SHARED / "data" / "wcep-days"
@@ -157,3 +157,23 @@ def test_a_headline_repeated_under_two_headings_is_one_item(store: Store, tmp_pa
     again = import_paths(store, [path])
     assert (again.updated, len(again.unchanged)) == (set(), 1)
     assert store.count_versions() == 1
+
+
+def test_a_new_day_gets_the_slugs_one_by_one_creation_gives(
+    databases: Databases, tmp_path: Path
+) -> None:
+    """A day new to the archive is inserted in one go: same events, same slugs."""
+    path = tmp_path / "2012-02-09.yaml"
+    path.write_text(
+        "Date: '2012-02-09'\nIntelligence_Payload:\n  Syria:\n"
+        "  - Troops enter Homs. (Reuters)\n  - Troops enter Homs! (BBC)\n  - Index (AP)\n",
+        encoding="utf-8",
+    )
+    bulk = databases.open()
+    assert len(import_paths(bulk, [path]).added) == 3
+    one_by_one = databases.open()
+    for content in read_portal_day(path).events:
+        one_by_one.create_event(content, note=f"imported from {path.name}")
+    slugs = [e.slug for e in bulk.iter_events()]
+    assert slugs == [e.slug for e in one_by_one.iter_events()]
+    assert slugs == ["troops-enter-homs", "troops-enter-homs-2", "index-2"]
