@@ -17,7 +17,7 @@ from dateline.errors import ConflictError, InputError
 from dateline.ingest.merge import merge_link, merge_page
 from dateline.ingest.seedpage import DayIndexPage, EventPage, parse_page
 from dateline.ingest.wcep_yaml import NotAPortalDayError, PortalDay, read_portal_day
-from dateline.model import Event, Version, slug_for_headline
+from dateline.model import Event, Source, Version, slug_for_headline
 from dateline.store import Store, utc_now
 
 MAX_PAGE_BYTES = 5 * 1024 * 1024
@@ -192,7 +192,8 @@ def import_portal_day(store: Store, day: PortalDay, origin: str) -> dict[int, st
 
     An item is the stored event of the same day with the same headline, whatever its
     tags and summary (the scrape has neither): importing a day twice changes nothing,
-    and a changed heading or sources adds a version. (Matching a reworded headline to
+    and a changed heading or a new publisher adds a version. Stored sources are kept
+    (with their URLs), so a seed page's event keeps its links. (Matching a reworded headline to
     its event is not done yet: it is added as a new event.)
     """
     outcomes: dict[int, str] = {}
@@ -211,7 +212,10 @@ def import_portal_day(store: Store, day: PortalDay, origin: str) -> dict[int, st
                 continue
             current = store.event(event_id).content
             wanted = replace(
-                current, category=content.category, story=content.story, sources=content.sources
+                current,
+                category=content.category,
+                story=content.story,
+                sources=_merged_sources(current.sources, content.sources),
             )
             if wanted == current:
                 outcomes.setdefault(event_id, "unchanged")
@@ -219,6 +223,13 @@ def import_portal_day(store: Store, day: PortalDay, origin: str) -> dict[int, st
                 store.append_version(event_id, wanted, note=f"imported from {origin}")
                 outcomes[event_id] = "updated" if outcomes.get(event_id) != "added" else "added"
     return outcomes
+
+
+def _merged_sources(stored: tuple[Source, ...], portal: tuple[Source, ...]) -> tuple[Source, ...]:
+    """The stored sources (they may have URLs; the scrape has none), then each publisher
+    the portal names that they lack: a re-import never drops a source."""
+    named = {s.publisher.casefold() for s in stored}
+    return stored + tuple(s for s in portal if s.publisher.casefold() not in named)
 
 
 def _bulk_add(store: Store, day: PortalDay, origin: str) -> list[int]:

@@ -177,3 +177,17 @@ def test_a_new_day_gets_the_slugs_one_by_one_creation_gives(
     slugs = [e.slug for e in bulk.iter_events()]
     assert slugs == [e.slug for e in one_by_one.iter_events()]
     assert slugs == ["troops-enter-homs", "troops-enter-homs-2", "index-2"]
+
+
+def test_a_seed_event_keeps_its_source_links_when_its_portal_day_arrives(store: Store) -> None:
+    seed = parse_page(seed_file("000").read_text(encoding="utf-8"))
+    assert isinstance(seed, EventPage)
+    import_paths(store, [seed_file("000")])
+    event = store.find_event(seed.content.date, seed.slug)
+    assert event is not None
+    before = event.content.sources
+    assert before and all(s.url for s in before)
+    assert not import_paths(store, [_day_file(seed.content.date)]).errors
+    after = store.event(event.id).content
+    assert after.sources[: len(before)] == before
+    assert after.story == "Syria"
