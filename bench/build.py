@@ -552,7 +552,8 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         "--edits",
         type=int,
         default=5,
-        help="incremental builds per case: unchanged, random edit, common-tag edit (default 5)",
+        help="incremental builds per case: unchanged, random edit, common-tag summary and "
+        "headline edits (default 5)",
     )
     parser.add_argument(
         "--work",

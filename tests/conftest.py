@@ -14,8 +14,10 @@ from pathlib import Path
 
 import pytest
 from hypothesis import settings
+from playwright.sync_api import Browser
 
 from dateline.store import Store, open_store
+from tests.support.browser import ChromiumMissingError, launch_chromium, require_chromium
 from tests.support.postgres import PostgresServer, start_postgres_server
 
 # CI runs a fixed set of examples (derandomized), so a red run always means a change
@@ -110,3 +112,14 @@ def database_url(databases: Databases) -> str:
 @pytest.fixture
 def store(databases: Databases, database_url: str) -> Store:
     return databases.open(database_url)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's headless Chromium (tests/support/browser.py); fails, never skips, without it."""
+    try:
+        require_chromium()
+    except ChromiumMissingError as error:
+        pytest.fail(str(error), pytrace=False)
+    with launch_chromium() as launched:
+        yield launched

@@ -21,12 +21,9 @@ from playwright.sync_api import Browser, BrowserContext, Locator, Page
 
 from tests.conftest import SEEDS
 from tests.support.browser import (
-    ChromiumMissingError,
     PageProblems,
-    launch_chromium,
     new_context,
     open_page,
-    require_chromium,
 )
 from tests.support.links import (
     broken_links,
@@ -61,16 +58,6 @@ def site(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def site_url(site: Path) -> Iterator[str]:
     with serve_folder(site) as base_url:
         yield base_url
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    try:
-        require_chromium()
-    except ChromiumMissingError as error:
-        pytest.fail(str(error), pytrace=False)
-    with launch_chromium() as launched:
-        yield launched
 
 
 @pytest.fixture

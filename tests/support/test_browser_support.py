@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import urllib.error
 import urllib.request
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -21,7 +20,6 @@ from tests.support.browser import (
     launch_chromium,
     new_context,
     open_page,
-    require_chromium,
 )
 from tests.support.links import broken_links, format_broken
 from tests.support.site_server import serve_folder
@@ -63,16 +61,6 @@ def site(tmp_path: Path) -> Path:
     (root / "style.css").write_text(STYLE, encoding="utf-8")
     (root / "feed.atom").write_text("<feed/>", encoding="utf-8")
     return root
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    try:
-        require_chromium()
-    except ChromiumMissingError as error:
-        pytest.fail(str(error), pytrace=False)
-    with launch_chromium() as launched:
-        yield launched
 
 
 # The link crawler
