@@ -15,7 +15,6 @@ it cannot (naming the file). Storing them is :mod:`dateline.ingest.importer`'s j
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -23,6 +22,7 @@ from typing import Any
 import yaml
 
 from dateline.errors import InputError
+from dateline.ingest.items import DayItems, NotAnArchiveFileError
 from dateline.model import EventContent, Source
 
 # The portal's category headings as the scrape spells them, 2002-2026 (lower case).
@@ -58,18 +58,12 @@ MAX_FILE_BYTES = 2_000_000
 """A portal day is tens of kilobytes; anything much bigger is not one."""
 
 
-class NotAPortalDayError(InputError):
+class NotAPortalDayError(NotAnArchiveFileError):
     """The file is YAML (or not even that) but no portal day: a folder import skips it."""
 
 
-@dataclass
-class PortalDay:
-    """One day file read: its events, and the bullets skipped with the reason."""
-
-    date: date
-    source: str | None
-    events: list[EventContent] = field(default_factory=list)
-    skipped: list[str] = field(default_factory=list)
+PortalDay = DayItems
+"""One day file read: its events, and the bullets skipped with the reason."""
 
 
 def split_publishers(bullet: str) -> tuple[str, tuple[str, ...]]:
@@ -136,19 +130,8 @@ def portal_day(data: Any, where: str) -> PortalDay:
             except InputError as error:
                 result.skipped.append(f"{where}: a bullet under {name!r}: {error}")
                 continue
-            _add(result, content)
+            result.add(content)
     return result
-
-
-def _add(day: PortalDay, content: EventContent) -> None:
-    """Add an item; one that repeats a headline of the day (under another heading) is
-    the same item: it adds its sources to the first, whose heading is kept."""
-    for index, known in enumerate(day.events):
-        if known.headline == content.headline:
-            sources = tuple(dict.fromkeys(known.sources + content.sources))
-            day.events[index] = replace(known, sources=sources)
-            return
-    day.events.append(content)
 
 
 def _heading(name: str) -> tuple[str | None, str | None]:
