@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dateline import __version__
 from dateline.errors import DatelineError, InputError, NotFoundError
+from dateline.ingest.formats import FORMAT_NAMES
 from dateline.ingest.importer import find_page_files, import_paths
 from dateline.ingest.seedpage import DayIndexPage, parse_page
 from dateline.model import Event, EventContent, Source, Version, parse_page_path
@@ -118,17 +119,49 @@ def resolve_ref(store: Store, ref: str) -> tuple[Event, Version]:
 
 @cli.command("import")
 @click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option(
+    "--format",
+    "file_format",
+    type=click.Choice(FORMAT_NAMES),
+    help="Read every file as this format instead of detecting it from the content.",
+)
+@click.option(
+    "--again",
+    is_flag=True,
+    help="Read files this archive has imported before too (they are skipped by default).",
+)
+@click.option("--verbose", "-v", is_flag=True, help="List skipped items and reworded matches.")
 @click.pass_context
-def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
-    """Import event pages (files or folders of seed-format Markdown).
-
-    Every event a page mentions in its Related list is imported too. Each file is
-    one transaction: a bad file is reported with its line and skipped, and nothing
-    stored is changed by it. Exit status 2 if any file could not be imported.
+def import_command(
+    ctx: click.Context,
+    paths: tuple[Path, ...],
+    file_format: str | None,
+    again: bool,
+    verbose: bool,
+) -> None:
+    """Import files or folders of events.
 
     \b
-    Example:
+    Formats, detected from each file's content:
+      page         seed-format Markdown event pages (and their Related lists)
+      portal-yaml  scraped Current Events Portal days (wcep-days/YYYY/MM/*.yaml)
+      portal-html  rendered Current Events Portal day or month pages
+      wikitimes    WikiTimes exports (JSON)
+      jsonl, csv   Dateline's own event records
+
+    Each file is one transaction: a bad file is reported with its line and skipped,
+    and nothing stored is changed by it. An item of a portal day is matched to the
+    event it already is (same day, same or reworded headline): importing a day twice
+    changes nothing, and a later version of the day adds versions, not duplicates.
+    A file already imported is skipped, so an interrupted import (Ctrl-C, a crash)
+    continues where it stopped when run again. Exit status 2 if any file could not
+    be imported.
+
+    \b
+    Examples:
       dateline import ../shared/seeds
+      dateline import ../shared/data/wcep-days          # the whole portal, 2002-2026
+      dateline import --format wikitimes export.json
     """
     for path in paths:
         if not path.exists():
@@ -137,9 +170,31 @@ def import_command(ctx: click.Context, paths: tuple[Path, ...]) -> None:
         total = sum(1 for _ in find_page_files(paths))
         with _progress() as progress:
             task = progress.add_task("Importing", total=total)
-            report = import_paths(store, paths, on_file=lambda _p: progress.advance(task))
+            try:
+                report = import_paths(
+                    store,
+                    paths,
+                    on_file=lambda _p: progress.advance(task),
+                    file_format=file_format,
+                    resume=not again,
+                )
+            except KeyboardInterrupt:
+                progress.stop()
+                done = len(store.imported_hashes())
+                err.print(
+                    f"Interrupted. The files imported so far are kept ({done} in this "
+                    "archive); run the same command again to continue.",
+                    markup=False,
+                    soft_wrap=True,
+                )
+                sys.exit(130)
     for error in report.errors:
         err.print(f"Error: {error}", markup=False, soft_wrap=True)
+    if verbose:
+        for line in report.skipped_items:
+            err.print(f"Skipped: {line}", markup=False, soft_wrap=True)
+        for line in report.reworded:
+            err.print(f"Reworded: {line}", markup=False, soft_wrap=True)
     click.echo(report.summary())
     if report.errors:
         sys.exit(EXIT_USER_ERROR)

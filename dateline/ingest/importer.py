@@ -8,22 +8,33 @@ the tags shown) until its own page arrives.
 
 from __future__ import annotations
 
-import re
+import hashlib
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from dateline.errors import ConflictError, InputError
+from dateline.ingest.days import import_days
+from dateline.ingest.formats import (
+    FORMAT_NAMES,
+    FORMATS_BY_NAME,
+    IMPORTABLE_SUFFIXES,
+    MAX_FILE_BYTES,
+    MAX_PAGE_BYTES,
+    PAGE,
+    SNIFF_BYTES,
+    ArchiveFormat,
+    detect_format,
+    format_for_suffix,
+    looks_like_page,
+)
+from dateline.ingest.items import NotAnArchiveFileError
 from dateline.ingest.merge import merge_link, merge_page
 from dateline.ingest.seedpage import DayIndexPage, EventPage, parse_page
-from dateline.ingest.wcep_yaml import NotAPortalDayError, PortalDay, read_portal_day
-from dateline.model import Event, Source, Version, slug_for_headline
-from dateline.store import Store, utc_now
+from dateline.model import Event
+from dateline.store import Store
 
-MAX_PAGE_BYTES = 5 * 1024 * 1024
-PAGE_SUFFIXES = (".md", ".txt", ".markdown")
-PORTAL_DAY_SUFFIXES = (".yaml", ".yml")
-_LOOKS_LIKE_PAGE = re.compile(r"^(Formats:|#{1,3} \[)")
+__all__ = ["MAX_PAGE_BYTES", "ImportReport", "import_page", "import_paths", "looks_like_page"]
 
 
 @dataclass
@@ -38,6 +49,9 @@ class ImportReport:
     not_pages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped_items: list[str] = field(default_factory=list)
+    already: list[str] = field(default_factory=list)
+    reworded: list[str] = field(default_factory=list)
+    formats: dict[str, int] = field(default_factory=dict)
 
     def record(self, event_id: int, outcome: str) -> None:
         if event_id in self.added:
@@ -54,20 +68,29 @@ class ImportReport:
 
     def summary(self) -> str:
         parts = [
-            f"{self.files} file{'s' if self.files != 1 else ''}",
+            _count(self.files, "file"),
             f"{len(self.added)} events added",
             f"{len(self.updated)} updated",
             f"{len(self.unchanged)} unchanged",
         ]
+        if self.reworded:
+            parts.append(f"{len(self.reworded)} matched to a reworded headline")
+        if self.already:
+            parts.append(_count(len(self.already), "file") + " already imported")
         if self.day_indexes:
-            parts.append(f"{len(self.day_indexes)} day indexes skipped")
+            parts.append(_count(len(self.day_indexes), "day index", "day indexes") + " skipped")
         if self.not_pages:
-            parts.append(f"{len(self.not_pages)} files skipped (not event pages)")
+            skipped = _count(len(self.not_pages), "file")
+            parts.append(f"{skipped} skipped (no format Dateline reads)")
         if self.skipped_items:
-            parts.append(f"{len(self.skipped_items)} items skipped")
+            parts.append(_count(len(self.skipped_items), "item") + " skipped")
         if self.errors:
-            parts.append(f"{len(self.errors)} files not imported")
+            parts.append(_count(len(self.errors), "file") + " not imported")
         return ", ".join(parts)
+
+
+def _count(number: int, singular: str, plural: str | None = None) -> str:
+    return f"{number:,} {singular if number == 1 else plural or singular + 's'}"
 
 
 def find_page_files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
@@ -76,7 +99,7 @@ def find_page_files(paths: Iterable[Path]) -> Iterator[tuple[Path, bool]]:
         if path.is_dir():
             for child in sorted(path.rglob("*")):
                 hidden = any(part.startswith(".") for part in child.relative_to(path).parts)
-                wanted = child.suffix in PAGE_SUFFIXES or child.suffix in PORTAL_DAY_SUFFIXES
+                wanted = child.suffix.lower() in IMPORTABLE_SUFFIXES
                 if child.is_file() and wanted and not hidden:
                     yield child, False
         else:
@@ -116,11 +139,6 @@ def read_page_file(path: Path) -> str:
         ) from None
 
 
-def looks_like_page(text: str) -> bool:
-    first = next((line for line in text.split("\n") if line.strip()), "")
-    return bool(_LOOKS_LIKE_PAGE.match(first))
-
-
 def import_page(store: Store, page: EventPage, origin: str = "a page") -> dict[int, str]:
     """Merge one page into ``store`` in one transaction; outcome by event id.
 
@@ -153,130 +171,130 @@ def import_paths(
     store: Store,
     paths: Iterable[Path],
     on_file: Callable[[Path], None] | None = None,
+    *,
+    file_format: str | None = None,
+    resume: bool = False,
 ) -> ImportReport:
-    """Import every page file in ``paths`` (files or folders), each in its own transaction."""
+    """Import every file in ``paths`` (files or folders), each in its own transaction.
+
+    The format of each file is detected from its content unless ``file_format`` names
+    one (see :mod:`dateline.ingest.formats`). Each file imported is noted, by content
+    hash, in the same transaction as its events; with ``resume`` a file already noted
+    is skipped, so an interrupted import continues where it stopped.
+    """
     report = ImportReport()
+    known = store.imported_hashes() if resume else set()
     for path, explicit in find_page_files(paths):
         if on_file is not None:
             on_file(path)
-        if path.suffix in PORTAL_DAY_SUFFIXES:
-            _import_portal_day_file(store, path, explicit, report)
-            continue
         try:
-            text = read_page_file(path)
-            if not explicit and not looks_like_page(text):
+            digest, head = _fingerprint(path)
+            if digest in known:
+                report.already.append(str(path))
+                continue
+            name = file_format or detect_format(head)
+            if name is None and explicit:
+                name = format_for_suffix(path.suffix)  # its reader says what is wrong
+            if name is None:
+                if explicit:
+                    raise InputError(
+                        "is not a file Dateline can import (expected one of: "
+                        + ", ".join(FORMAT_NAMES)
+                        + "; --format forces one)",
+                        where=str(path),
+                    )
                 report.not_pages.append(str(path))
                 continue
-            try:
-                page = parse_page(text)
-            except InputError as error:
-                raise error.located(str(path)) from None
-            if isinstance(page, DayIndexPage):
-                report.day_indexes.append(str(path))
-                continue
-            try:
-                outcomes = import_page(store, page, origin=path.name)
-            except (ConflictError, InputError) as error:
-                raise InputError(str(error), where=str(path)) from None
-        except InputError as error:
-            report.errors.append(str(error))
+            if name == PAGE:
+                events = _import_page_file(store, path, explicit, report, digest)
+            else:
+                events = _import_archive_file(store, path, FORMATS_BY_NAME[name], report, digest)
+        except NotAnArchiveFileError as error:
+            if explicit or file_format:
+                report.errors.append(str(error if error.where else error.located(str(path))))
+            else:
+                report.not_pages.append(str(path))
             continue
-        report.files += 1
-        for event_id, outcome in outcomes.items():
-            report.record(event_id, outcome)
+        except InputError as error:
+            report.errors.append(str(error if error.where else error.located(str(path))))
+            continue
+        except ConflictError as error:
+            report.errors.append(str(InputError(str(error), where=str(path))))
+            continue
+        if events is not None:
+            report.files += 1
+            report.formats[name] = report.formats.get(name, 0) + 1
+            known.add(digest)
     return report
 
 
-def import_portal_day(store: Store, day: PortalDay, origin: str) -> dict[int, str]:
-    """Store a portal day's items in one transaction; outcome by event id.
-
-    An item is the stored event of the same day with the same headline, whatever its
-    tags and summary (the scrape has neither): importing a day twice changes nothing,
-    and a changed heading or a new publisher adds a version. Stored sources are kept
-    (with their URLs), so a seed page's event keeps its links. (Matching a reworded headline to
-    its event is not done yet: it is added as a new event.)
-    """
-    outcomes: dict[int, str] = {}
-    with store.transaction():
-        stored = {e.headline: e.id for e in store.entries_between(day.date, day.date)}
-        if not stored:  # a day new to the archive: insert its items in one go
-            fresh = _bulk_add(store, day, origin)
-            outcomes.update((event_id, "added") for event_id in fresh)
-            stored = {e.headline: e.id for e in store.entries_between(day.date, day.date)}
-        for content in day.events:
-            event_id = stored.get(content.headline)
-            if event_id is None:
-                event = store.create_event(content, note=f"imported from {origin}")
-                stored[content.headline] = event.id
-                outcomes[event.id] = "added"
-                continue
-            current = store.event(event_id).content
-            wanted = replace(
-                current,
-                category=content.category,
-                story=content.story,
-                sources=_merged_sources(current.sources, content.sources),
-            )
-            if wanted == current:
-                outcomes.setdefault(event_id, "unchanged")
-            else:
-                store.append_version(event_id, wanted, note=f"imported from {origin}")
-                outcomes[event_id] = "updated" if outcomes.get(event_id) != "added" else "added"
-    return outcomes
-
-
-def _merged_sources(stored: tuple[Source, ...], portal: tuple[Source, ...]) -> tuple[Source, ...]:
-    """The stored sources (they may have URLs; the scrape has none), then each publisher
-    the portal names that they lack: a re-import never drops a source."""
-    named = {s.publisher.casefold() for s in stored}
-    return stored + tuple(s for s in portal if s.publisher.casefold() not in named)
-
-
-def _bulk_add(store: Store, day: PortalDay, origin: str) -> list[int]:
-    """Insert a day's items with :meth:`Store.bulk_create`; the ids of the new events.
-
-    Slugs follow :meth:`Store.create_event`'s rule (the headline's, then ``-2``,
-    ``-3``...), avoiding every slug used on that day; an item without one is left for
-    the one-by-one path.
-    """
-    taken = store.taken_slugs(day.date) | {"index"}
-    now = utc_now()
-    histories = []
-    for content in day.events:
-        base = slug_for_headline(content.headline)
-        if not base:
-            continue
-        slug, n = base, 1
-        while slug in taken:
-            n += 1
-            slug = f"{base[: 140 - len(str(n)) - 1].rstrip('-')}-{n}"
-        taken.add(slug)
-        histories.append([Version(1, slug, content, now, None, f"imported from {origin}")])
-    before = {e.id for e in store.entries_between(day.date, day.date)}
-    store.bulk_create(histories)
-    return [e.id for e in store.entries_between(day.date, day.date) if e.id not in before]
-
-
-def _import_portal_day_file(store: Store, path: Path, explicit: bool, report: ImportReport) -> None:
+def _fingerprint(path: Path) -> tuple[str, bytes]:
+    """The SHA-256 of a file's content and its first bytes, read in one pass."""
+    digest = hashlib.sha256()
+    head = b""
     try:
-        day = read_portal_day(path)
-        outcomes = import_portal_day(store, day, origin=path.name)
-    except NotAPortalDayError as error:
-        if explicit:
-            report.errors.append(str(error))
-        else:
-            report.not_pages.append(str(path))
-        return
+        if path.is_dir():
+            raise InputError("is a folder", where=str(path))
+        size = path.stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise InputError(
+                f"is {size / 1e6:,.0f} MB; Dateline imports files of at most "
+                f"{MAX_FILE_BYTES / 1e6:,.0f} MB",
+                where=str(path),
+            )
+        with path.open("rb") as file:
+            while chunk := file.read(1 << 20):
+                if not head:
+                    head = chunk[:SNIFF_BYTES]
+                digest.update(chunk)
+    except FileNotFoundError:
+        raise InputError("no such file or folder", where=str(path)) from None
+    except PermissionError:
+        raise InputError("cannot be read (permission denied)", where=str(path)) from None
+    return digest.hexdigest(), head
+
+
+def _import_page_file(
+    store: Store, path: Path, explicit: bool, report: ImportReport, digest: str
+) -> int | None:
+    """Import a seed-format page; the count of events it touched (None: not a page)."""
+    text = read_page_file(path)
+    if not explicit and not looks_like_page(text):
+        report.not_pages.append(str(path))
+        return None
+    try:
+        page = parse_page(text)
     except InputError as error:
-        report.errors.append(str(error if error.where else error.located(str(path))))
-        return
-    except ConflictError as error:
-        report.errors.append(str(InputError(str(error), where=str(path))))
-        return
-    report.files += 1
-    report.skipped_items += day.skipped
+        raise error.located(str(path)) from None
+    if isinstance(page, DayIndexPage):
+        report.day_indexes.append(str(path))
+        return None
+    try:
+        with store.transaction():
+            outcomes = import_page(store, page, origin=path.name)
+            store.record_imported_file(digest, str(path), PAGE, len(outcomes))
+    except (ConflictError, InputError) as error:
+        raise InputError(str(error), where=str(path)) from None
     for event_id, outcome in outcomes.items():
         report.record(event_id, outcome)
+    return len(outcomes)
+
+
+def _import_archive_file(
+    store: Store, path: Path, archive_format: ArchiveFormat, report: ImportReport, digest: str
+) -> int:
+    """Read a file of day items and store them in one transaction with its ledger note."""
+    days = archive_format.read(path)
+    with store.transaction():
+        result = import_days(store, days, origin=path.name)
+        store.record_imported_file(digest, str(path), archive_format.name, len(result.outcomes))
+    report.skipped_items += list(getattr(days, "skipped", []))
+    for day in days:
+        report.skipped_items += day.skipped
+    report.reworded += result.reworded
+    for event_id, outcome in result.outcomes.items():
+        report.record(event_id, outcome)
+    return len(result.outcomes)
 
 
 def _outcome(created: bool, changed: bool) -> str:

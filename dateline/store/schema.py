@@ -7,6 +7,8 @@ database matches these definitions.
 ``versions`` is the history: one row per version, never updated once complete.
 ``events``, ``event_contexts`` and ``event_sources`` hold the *current* version of each
 event in queryable form and are rewritten whenever a version is added.
+``imported_files`` records each file imported (by content hash), in the same
+transaction as its events, so an interrupted import resumes where it stopped.
 ``event_changes`` is an append-only log of which event changed when, so that caches
 (the related-events index, incremental site builds) can catch up cheaply.
 """
@@ -91,4 +93,14 @@ event_changes = sa.Table(
     sa.Column("seq", sa.Integer, primary_key=True),
     sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), nullable=False),
     sa.Column("changed_at", sa.DateTime, nullable=False),
+)
+
+imported_files = sa.Table(
+    "imported_files",
+    metadata,
+    sa.Column("sha256", sa.String(64), primary_key=True),
+    sa.Column("path", sa.Text, nullable=False),
+    sa.Column("format", sa.String(40), nullable=False),
+    sa.Column("events", sa.Integer, nullable=False),
+    sa.Column("imported_at", sa.DateTime, nullable=False),
 )

@@ -346,6 +346,32 @@ class Store:
             )
             return list(conn.execute(query).scalars())
 
+    def imported_file(self, sha256: str) -> str | None:
+        """The path a file with this content was imported from, or None if never."""
+        with self._read() as conn:
+            query = sa.select(t.imported_files.c.path).where(t.imported_files.c.sha256 == sha256)
+            return conn.execute(query).scalar_one_or_none()
+
+    def imported_hashes(self) -> set[str]:
+        """The content hashes of every file imported so far (a resumed import skips them)."""
+        with self._read() as conn:
+            return set(conn.execute(sa.select(t.imported_files.c.sha256)).scalars())
+
+    def record_imported_file(self, sha256: str, path: str, file_format: str, events: int) -> None:
+        """Note a file as imported; call it in the transaction that stored its events, so
+        the note and the events are kept or lost together."""
+        with self._connect() as conn:
+            conn.execute(sa.delete(t.imported_files).where(t.imported_files.c.sha256 == sha256))
+            conn.execute(
+                sa.insert(t.imported_files).values(
+                    sha256=sha256,
+                    path=path,
+                    format=file_format,
+                    events=events,
+                    imported_at=utc_now(),
+                )
+            )
+
     def _entries(
         self,
         where: Sequence[sa.ColumnElement[bool]],

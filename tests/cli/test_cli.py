@@ -180,7 +180,13 @@ def test_bad_file_in_an_import_exits_2_and_names_the_line(seeded: str, tmp_path:
         err.strip()
         == f"Error: {bad}:1: date: '2012-02-30' is not a date (expected YYYY-MM-D, e.g. 2012-02-9)"
     )
-    assert out.strip() == "1 file, 0 events added, 0 updated, 11 unchanged, 1 files not imported"
+    assert out.strip() == (
+        "0 files, 0 events added, 0 updated, 0 unchanged, 1 file already imported, "
+        "1 file not imported"
+    )
+    # --again reads the file imported before: nothing in it changes the archive.
+    code, out, _ = run("import", "--again", str(bad), SEEDS[0], db=seeded)
+    assert out.strip() == "1 file, 0 events added, 0 updated, 11 unchanged, 1 file not imported"
 
 
 def test_unreachable_databases(tmp_path: Path) -> None:

@@ -10,7 +10,9 @@ import yaml
 
 from dateline.errors import InputError
 from dateline.ingest.importer import import_paths
+from dateline.ingest.rewording import fold
 from dateline.ingest.seedpage import EventPage, parse_page
+from dateline.ingest.wcep_html import read_portal_html
 from dateline.ingest.wcep_yaml import CATEGORIES, read_portal_day, split_publishers
 from dateline.store import Store
 from tests.conftest import SHARED, Databases, seed_file
@@ -191,3 +193,30 @@ def test_a_seed_event_keeps_its_source_links_when_its_portal_day_arrives(store: 
     after = store.event(event.id).content
     assert after.sources[: len(before)] == before
     assert after.story == "Syria"
+
+
+def test_flattened_story_headings_are_stories_not_events() -> None:
+    """From 2014 on the scrape lists story headings as bullets. Checked against the
+    rendered page of January 2023 (which keeps the nesting): the scrape's items are the
+    page's items, and nearly all get the page's story."""
+    page = {
+        (day.date, fold(e.headline)): e.story
+        for day in read_portal_html(SHARED / "data" / "wcep-html" / "2023-01.html")
+        for e in day.events
+    }
+    scraped = [
+        (day.date, e)
+        for path in sorted((DAYS / "2023" / "01").glob("*.yaml"))
+        for day in [read_portal_day(path)]
+        for e in day.events
+    ]
+    assert abs(len(scraped) - len(page)) <= 2  # 668 bullets, half of them headings
+    stories = [
+        (page[(d, fold(e.headline))], e.story) for d, e in scraped if (d, fold(e.headline)) in page
+    ]
+    assert len(stories) >= 320
+    agree = sum(1 for truth, read in stories if truth == read)
+    assert agree / len(stories) >= 0.95
+    # A heading is never an event: no scraped item is a story name of the page.
+    story_names = {s for s in page.values() if s}
+    assert not [e.headline for _, e in scraped if e.headline in story_names]
