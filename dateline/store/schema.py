@@ -104,3 +104,17 @@ imported_files = sa.Table(
     sa.Column("events", sa.Integer, nullable=False),
     sa.Column("imported_at", sa.DateTime, nullable=False),
 )
+
+# The link sightings the context vocabulary is built from (dateline/nlp/vocabulary.py):
+# ``alias`` is a text seen linking the context named ``context``, ``seen`` times, in the
+# source ``origin`` (a file, a data set). The context is kept by name, not as a
+# contexts.id: a context row gets a page on the site, and a sighting alone tags nothing.
+context_aliases = sa.Table(
+    "context_aliases",
+    metadata,
+    sa.Column("alias", sa.String(200), primary_key=True),
+    sa.Column("context", sa.String(200), primary_key=True),
+    sa.Column("origin", sa.String(200), primary_key=True),
+    sa.Column("seen", sa.Integer, nullable=False),
+    sa.Index("ix_context_aliases_context", "context"),
+)

@@ -733,6 +733,117 @@ class Store:
                     conn.execute(sa.insert(table), rows)
         return len(histories)
 
+    # -- context aliases and retagging (the vocabulary of dateline/nlp) ---------------
+
+    def record_aliases(self, origin: str, sightings: Iterable[tuple[str, str]]) -> int:
+        """Record the links one source shows: ``(text, context name)``, once per link.
+
+        Replaces what ``origin`` (a file's path, a data set's name) recorded before, so a
+        source imported twice counts its links once. Returns how many distinct pairs it
+        holds. InputError names a text, name or origin that is empty, runs over two
+        lines or is longer than 200 characters.
+        """
+        where = self._alias_field(origin, "origin")
+        counts: dict[tuple[str, str], int] = {}
+        for text, context in sightings:
+            pair = (self._alias_field(text, "alias"), self._alias_field(context, "context"))
+            counts[pair] = counts.get(pair, 0) + 1
+        with self._connect() as conn:
+            conn.execute(sa.delete(t.context_aliases).where(t.context_aliases.c.origin == where))
+            if counts:
+                conn.execute(
+                    sa.insert(t.context_aliases),
+                    [
+                        {"alias": alias, "context": context, "origin": where, "seen": seen}
+                        for (alias, context), seen in counts.items()
+                    ],
+                )
+        return len(counts)
+
+    def aliases(self) -> dict[tuple[str, str], int]:
+        """Every ``(text, context name)`` recorded, with how often all sources saw it."""
+        a = t.context_aliases.c
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(a.alias, a.context, sa.func.sum(a.seen)).group_by(a.alias, a.context)
+            ).all()
+        return {(alias, context): int(seen) for alias, context, seen in rows}
+
+    def alias_origins(self) -> dict[str, int]:
+        """Each source that recorded links, with how many distinct pairs it holds."""
+        a = t.context_aliases.c
+        with self._read() as conn:
+            rows = conn.execute(sa.select(a.origin, sa.func.count()).group_by(a.origin)).all()
+        return {origin: int(pairs) for origin, pairs in rows}
+
+    def iter_current_versions(self, batch_size: int = 2000) -> Iterator[tuple[int, Version]]:
+        """Every event's id and current version, by id, read in batches (a retag's pass)."""
+        e, v = t.events.c, t.versions.c
+        last = 0
+        while True:
+            with self._read() as conn:
+                rows = (
+                    conn.execute(
+                        sa.select(t.versions)
+                        .join(t.events, sa.and_(e.id == v.event_id, e.current_version == v.number))
+                        .where(e.id > last)
+                        .order_by(e.id)
+                        .limit(batch_size)
+                    )
+                    .mappings()
+                    .all()
+                )
+            if not rows:
+                return
+            for row in rows:
+                yield row["event_id"], _version_from_row(row)
+            last = rows[-1]["event_id"]
+
+    def add_contexts(
+        self,
+        event_id: int,
+        contexts: Sequence[str],
+        *,
+        note: str,
+        expected_version: int | None = None,
+    ) -> WriteResult:
+        """Add context tags to an event, after the ones it has, which all stay.
+
+        A new version, noted ``note``, when a tag is new; nothing written otherwise.
+        StaleVersionError if ``expected_version`` is no longer current, NotFoundError if
+        there is no such event, ConflictError for a stub (known only from a link: its
+        own page completes it). The tags are checked as any edit's are (InputError).
+        """
+        with self._connect() as conn:
+            current = self._lock_versions(conn, event_id)[-1]
+            if expected_version is not None and expected_version != current.number:
+                raise StaleVersionError(event_id, expected_version, current.number)
+            if current.partial:
+                raise ConflictError(
+                    f"event {event_id} is known only from a link: import its page before tagging it"
+                )
+            merged = tuple(dict.fromkeys((*current.content.contexts, *contexts)))
+            if merged == current.content.contexts:
+                return WriteResult(self.event(event_id), changed=False)
+            return self.append_version(
+                event_id,
+                replace(current.content, contexts=merged),
+                note=note,
+                expected_version=current.number,
+            )
+
+    @staticmethod
+    def _alias_field(value: str, name: str) -> str:
+        from dateline.errors import InputError  # imported here: this section stands alone
+
+        text = " ".join(value.split())
+        if not text or len(text) > 200 or "\n" in value.strip() or "\r" in value.strip():
+            raise InputError(
+                f"{value[:80]!r} is not usable (expected one line of 1 to 200 characters)",
+                field=name,
+            )
+        return text
+
 
 def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
     """Open (creating and migrating if needed) the archive at ``url``.
