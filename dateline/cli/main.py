@@ -25,6 +25,7 @@ from dateline.ingest.formats import FORMAT_NAMES
 from dateline.ingest.importer import find_page_files, import_paths
 from dateline.ingest.seedpage import DayIndexPage, parse_page
 from dateline.model import Event, EventContent, Source, Version, parse_page_path
+from dateline.nlp.retag import retag_archive
 from dateline.render.markdown import render_event_page, version_path
 from dateline.site.build import build_site
 from dateline.site.export import export_archive
@@ -438,6 +439,50 @@ def build(ctx: click.Context, out: Path, base_url: str, full: bool, jobs: int | 
         f"{report.pages_removed} removed ({report.events} events rendered) "
         f"in {report.seconds:.1f} s, into {out}"
     )
+
+
+@cli.group()
+def contexts() -> None:
+    """Context tags: list them, or tag the archive's text against the vocabulary."""
+
+
+@contexts.command("list")
+@click.option("--limit", default=30, show_default=True, help="Tags to list (0: all).")
+@click.pass_context
+def contexts_list(ctx: click.Context, limit: int) -> None:
+    """List context tags with the number of events carrying each, most used first.
+
+    \b
+    Example:
+      dateline contexts list --limit 10
+    """
+    with _store(ctx) as store:
+        found = sorted(store.contexts(), key=lambda c: (-c.event_count, c.name))
+    for context in found[: limit or None]:
+        click.echo(f"{context.event_count:>8,}  {context.name}  (/context/{context.slug})")
+
+
+@contexts.command("retag")
+@click.pass_context
+def contexts_retag(ctx: click.Context) -> None:
+    """Tag every event's headline and summary with the context vocabulary.
+
+    The vocabulary is every tag of the archive plus the link texts seen in imported
+    portal pages and WikiTimes exports ("Syrian Army" linking "Syrian Arab Army").
+    Tags are only added, never removed; each event that gains one gets a version
+    noted "contexts retagged". Run it again after importing more linked data.
+
+    \b
+    Example:
+      dateline import ../shared/data/wcep-html ../shared/data/wikitimes
+      dateline contexts retag
+    """
+    with _store(ctx) as store:
+        total = store.count_events()
+        with _progress() as progress:
+            task = progress.add_task("Tagging", total=total)
+            report = retag_archive(store, on_event=lambda _id, _added: progress.advance(task))
+    click.echo(report.summary())
 
 
 def main() -> None:

@@ -21,7 +21,13 @@ from dateline.ingest.items import DayItems
 from dateline.ingest.records import looks_like_csv, looks_like_jsonl, read_csv, read_jsonl
 from dateline.ingest.wcep_html import looks_like_portal_html, read_portal_html
 from dateline.ingest.wcep_yaml import looks_like_portal_day, read_portal_day
-from dateline.ingest.wikitimes import looks_like_wikitimes, read_wikitimes
+from dateline.ingest.wikitimes import (
+    load_wikitimes,
+    looks_like_wikitimes,
+    read_wikitimes,
+    wikitimes_links,
+)
+from dateline.nlp.vocabulary import Link, read_portal_html_links, wikitimes_entity_links
 
 SNIFF_BYTES = 8192
 PAGE = "page"
@@ -38,6 +44,9 @@ class ArchiveFormat:
     sniff: Callable[[bytes], bool]
     read: Callable[[Path], list[DayItems]]
     max_bytes: int
+    links: Callable[[Path], list[Link]] | None = None
+    """The link sightings the file holds (text linking an article), for the context
+    vocabulary (:mod:`dateline.nlp.vocabulary`); None for formats without links."""
 
 
 def looks_like_page(text: str) -> bool:
@@ -69,6 +78,7 @@ ARCHIVE_FORMATS: tuple[ArchiveFormat, ...] = (
         looks_like_portal_html,
         read_portal_html,
         20_000_000,
+        read_portal_html_links,
     ),
     ArchiveFormat(
         "wikitimes",
@@ -77,6 +87,7 @@ ARCHIVE_FORMATS: tuple[ArchiveFormat, ...] = (
         looks_like_wikitimes,
         read_wikitimes,
         256 * 1024 * 1024,
+        lambda path: wikitimes_entity_links(wikitimes_links(load_wikitimes(path), str(path))),
     ),
     ArchiveFormat(
         "jsonl",

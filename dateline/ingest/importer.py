@@ -32,6 +32,7 @@ from dateline.ingest.items import NotAnArchiveFileError
 from dateline.ingest.merge import merge_link, merge_page
 from dateline.ingest.seedpage import DayIndexPage, EventPage, parse_page
 from dateline.model import Event
+from dateline.nlp.vocabulary import record_links
 from dateline.store import Store
 
 __all__ = ["MAX_PAGE_BYTES", "ImportReport", "import_page", "import_paths", "looks_like_page"]
@@ -285,8 +286,11 @@ def _import_archive_file(
 ) -> int:
     """Read a file of day items and store them in one transaction with its ledger note."""
     days = archive_format.read(path)
+    links = archive_format.links(path) if archive_format.links else []
     with store.transaction():
         result = import_days(store, days, origin=path.name)
+        if links:
+            record_links(store, str(path), links)
         store.record_imported_file(digest, str(path), archive_format.name, len(result.outcomes))
     report.skipped_items += list(getattr(days, "skipped", []))
     for day in days:

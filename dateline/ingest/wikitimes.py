@@ -29,7 +29,8 @@ How an event becomes an :class:`EventContent`:
 * **category**: WikiTimes' ten categories are renamed to the portal heading each one
   stands for (:data:`CATEGORY_NAMES`: in September 2015 every item found in both has
   that heading), so both readers file an item alike; another name keeps its words.
-* **story** is the story's name; **contexts** the entities' names, in order, once each;
+* **story** is the story's name; **contexts** the titles of the entities' Wikipedia articles
+  (their names when they have no address), in order, once each;
   **sources** ``Source(sourceName, url)`` (the URL's host when the name is missing).
 
 Records count from 1 in messages, with the record's WikiTimes ``id`` when it has one.
@@ -50,6 +51,7 @@ from urllib.parse import urlsplit
 from dateline.errors import InputError
 from dateline.ingest.items import DayItems, NotAnArchiveFileError
 from dateline.ingest.records import Records, json_ends_early
+from dateline.ingest.wikilinks import wiki_title
 from dateline.model import EventContent, Source
 from dateline.model.event import MAX_HEADLINE_LENGTH
 
@@ -230,7 +232,7 @@ def _item(record: dict[str, Any], day: date, story: str | None, label: str) -> _
         summary=summary,
         story=_name(record.get("belongsToStory")) or story,
         category=CATEGORY_NAMES.get(category or "", category and category.replace("_", " ")),
-        contexts=tuple(name for name, _ in entities),
+        contexts=tuple(dict.fromkeys(_context_name(name, url) for name, url in entities)),
         sources=tuple(_sources(record.get("source"))),
     )
     try:
@@ -266,6 +268,13 @@ def _name(value: Any) -> str | None:
     if isinstance(value, dict) and isinstance(value.get("name"), str):
         return " ".join(value["name"].split()) or None
     return None
+
+
+def _context_name(name: str, url: str | None) -> str:
+    """An entity's context: the title of its Wikipedia article (the export's names lost
+    their accents and punctuation), else its name."""
+    title = wiki_title(url) if url else None
+    return title if title and ":" not in title else name
 
 
 def _entities(value: Any) -> list[tuple[str, str | None]]:

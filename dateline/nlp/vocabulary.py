@@ -38,6 +38,7 @@ from lxml import etree
 
 from dateline.errors import InputError
 from dateline.ingest.wcep_html import NON_ARTICLE_NAMESPACES
+from dateline.ingest.wikilinks import wiki_title
 from dateline.nlp import vocabulary_rules as rules
 from dateline.nlp.tagger import Tagger, is_acronym, match_key
 
@@ -278,15 +279,6 @@ def _article_title(link: lxml.html.HtmlElement) -> str | None:
 def _non_article(namespace: str) -> bool:
     space = namespace.casefold()
     return space in NON_ARTICLE_NAMESPACES or space.endswith(" talk")
-
-
-def wiki_title(url: str) -> str | None:
-    """The article title of a Wikipedia address (``.../wiki/Rowan_County,_Kentucky#History``
-    is ``Rowan County, Kentucky``), or None if it is none."""
-    _, marker, page = url.partition("/wiki/")
-    if not marker:
-        return None
-    return normalise(unquote(page.split("#")[0]).replace("_", " ")) or None
 
 
 _EXPORT_DAMAGE = re.compile(r"[^A-Za-z0-9 ]")

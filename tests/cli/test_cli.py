@@ -9,12 +9,13 @@ import subprocess
 import sys
 from pathlib import Path
 
+import click
 import pytest
 from click.testing import CliRunner
 
 from dateline.cli.main import cli
 from dateline.store import open_store
-from tests.conftest import EVENT_SEEDS, seed_file
+from tests.conftest import EVENT_SEEDS, SHARED, seed_file
 from tests.support.archive import dump
 
 SEEDS = [str(seed_file(n)) for n in EVENT_SEEDS]
@@ -203,13 +204,27 @@ def test_unreachable_databases(tmp_path: Path) -> None:
     )
 
 
+def _command_paths(group: click.Group, prefix: tuple[str, ...] = ()) -> list[tuple[str, ...]]:
+    paths = []
+    for name, command in sorted(group.commands.items()):
+        if isinstance(command, click.Group):
+            paths += _command_paths(command, (*prefix, name))
+        else:
+            paths.append((*prefix, name))
+    return paths
+
+
 def test_every_command_has_help_with_an_example() -> None:
-    commands = sorted(cli.commands)  # type: ignore[attr-defined]
-    assert commands == ["build", "edit", "export", "history", "import", "related", "show"]
-    for name in commands:
-        result = CliRunner().invoke(cli, [name, "--help"])
+    assert isinstance(cli, click.Group)
+    commands = _command_paths(cli)
+    assert {" ".join(c) for c in commands} >= {
+        "build", "contexts list", "contexts retag", "edit", "export", "history", "import",
+        "related", "show",
+    }  # fmt: skip
+    for path in commands:
+        result = CliRunner().invoke(cli, [*path, "--help"])
         assert result.exit_code == 0
-        assert "Example" in result.stdout, name
+        assert "Example" in result.stdout, path
 
 
 def test_the_installed_command_runs(tmp_path: Path) -> None:
@@ -235,3 +250,29 @@ def test_an_unwritable_export_folder_is_one_line(seeded: str, tmp_path: Path) ->
     assert code == 2
     assert err.strip().startswith("Error: ") and "\n" not in err.strip()
     assert str(locked / "news") in err
+
+
+def test_contexts_retag_tags_plain_text_with_the_linked_vocabulary(database_url: str) -> None:
+    data = SHARED / "data"
+    plain_day = data / "wcep-days" / "2023" / "02" / "2023-02-01.yaml"
+    code, out, _ = run(
+        "import", str(data / "wcep-html" / "2023-01.html"), str(plain_day), db=database_url
+    )
+    assert code == 0, out
+    with open_store(database_url) as store:
+        plain = [e for e in store.iter_events() if e.content.date.month == 2]
+    assert plain and not any(e.content.contexts for e in plain)
+    code, out, _ = run("contexts", "retag", db=database_url)
+    assert code == 0
+    assert re.fullmatch(
+        r"[\d,]+ of [\d,]+ events retagged, [\d,]+ tags added \(vocabulary: .*\)\n", out
+    )
+    with open_store(database_url) as store:
+        tagged = [store.event(e.id) for e in plain]
+    assert sum(1 for e in tagged if e.content.contexts) >= len(plain) // 2
+    assert all(e.current.note == "contexts retagged" for e in tagged if e.content.contexts)
+    # Nothing new to learn: a second run writes nothing.
+    code, out, _ = run("contexts", "retag", db=database_url)
+    assert out.startswith("0 of ")
+    code, out, _ = run("contexts", "list", "--limit", "3", db=database_url)
+    assert code == 0 and len(out.splitlines()) == 3

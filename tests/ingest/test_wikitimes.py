@@ -13,6 +13,7 @@ import pytest
 from dateline.errors import InputError
 from dateline.ingest.items import NotAnArchiveFileError
 from dateline.ingest.wcep_yaml import read_portal_day
+from dateline.ingest.wikilinks import wiki_title
 from dateline.ingest.wikitimes import (
     CATEGORY_NAMES,
     NotAWikiTimesFileError,
@@ -94,7 +95,9 @@ def test_records_without_sources_or_entities_still_read() -> None:
     raw, event = _by_id(EXPORT, "56766")
     assert raw["source"] == [] and "[citation needed]" in raw["description"]
     assert event.sources == () and event.category == "Sports" and event.story is None
-    assert "2018 FIFA World Cup qualification AFC Second Round" in event.contexts  # spaces
+    # The export's entity name lost its dash; the context is the article's real title.
+    assert "2018 FIFA World Cup qualification AFC Second Round" not in event.contexts
+    assert "2018 FIFA World Cup qualification \u2013 AFC Second Round" in event.contexts
     raw, event = _by_id(EXPORT, "56831")
     assert raw["entity"] == [] and event.contexts == ()
     assert len(event.sources) == 2
@@ -251,7 +254,8 @@ def test_links_give_each_event_its_story_and_wikipedia_pages() -> None:
     for link in links:
         event = read[(link.date, link.headline)]
         assert link.story == event.story
-        assert tuple(name for name, _ in link.entities) == event.contexts
+        # Each entity's context is the title its address names.
+        assert tuple(dict.fromkeys(wiki_title(url) for _, url in link.entities)) == event.contexts
     urls = [url for link in links for _, url in link.entities]
     assert len(urls) == sum(len(r["entity"]) for r in data)  # no event repeats an entity
     assert all(url and url.startswith("http://en.wikipedia.org/wiki/") for url in urls)
