@@ -1,11 +1,16 @@
 # The two commands a newcomer needs (see README.md):
-#   make demo   set up, import the sample pages into dateline.db, build the site, serve it
+#   make demo   set up, import a real slice of the archive into dateline.db, build the site,
+#               serve it
 #   make test   set up (system packages included) and run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
-# Point SAMPLE at your own files or folders of event pages: make demo SAMPLE=~/pages
-SAMPLE ?= ../shared/seeds
+# The demo archive: the seed pages and the Current Events Portal of 2011-2013 (the whole
+# siege of Homs), plus the linked portal month and WikiTimes export whose links teach the
+# context tagger. Point SAMPLE at your own files instead: make demo SAMPLE=~/pages
+DATA   ?= ../shared/data
+SAMPLE ?= ../shared/seeds $(DATA)/wcep-days/2011 $(DATA)/wcep-days/2012 \
+          $(DATA)/wcep-days/2013 $(DATA)/wcep-html $(DATA)/wikitimes
 DB     ?= dateline.db
 SITE   ?= site
 PORT   ?= 8000
@@ -25,6 +30,7 @@ install: $(VENV)/.installed
 
 demo: install
 	$(BIN)/dateline --db $(DB) import $(SAMPLE)
+	$(BIN)/dateline --db $(DB) contexts retag
 	$(BIN)/dateline --db $(DB) build $(SITE) --base-url http://127.0.0.1:$(PORT)
 	@echo
 	@echo "One event page, as 'dateline show' prints it:"
