@@ -212,3 +212,48 @@ def test_an_interrupted_import_continues_where_it_stopped(tmp_path: Path, how: s
     assert summary.startswith(f"{files - kept} files,")
     assert f"{kept} files already imported" in summary
     assert _entries(f"sqlite:///{interrupted}") == _entries(f"sqlite:///{reference}")
+
+
+def test_bad_inputs_are_named_skipped_and_damage_nothing(tmp_path: Path, store: Store) -> None:
+    """Issue 5's list of bad input, named on the command line, among good files."""
+    import_paths(store, [seed_file("000"), seed_file("001")])
+    before = _snapshot(store)
+    good_day = DATA / "wcep-days" / "2012" / "02" / "2012-02-09.yaml"
+    not_a_day = tmp_path / "notes.yaml"
+    not_a_day.write_text("title: my notes\nitems: [1, 2]\n", encoding="utf-8")
+    not_the_portal = tmp_path / "article.html"
+    not_the_portal.write_bytes(b"<!doctype html><html><body><p>Just an article.</p></body></html>")
+    missing_date = tmp_path / "events.jsonl"
+    missing_date.write_text(
+        '{"headline": "No date here"}\n{"date": "2012-02-10", "headline": "A dated item"}\n',
+        encoding="utf-8",
+    )
+    impossible = tmp_path / "2012-02-30.yaml"
+    impossible.write_text(
+        good_day.read_text(encoding="utf-8").replace("2012-02-09", "2012-02-30"), encoding="utf-8"
+    )
+    truncated = tmp_path / "2023-01.html"
+    truncated.write_bytes(HTML_MONTH.read_bytes()[: HTML_MONTH.stat().st_size // 2])
+    bad = [not_a_day, not_the_portal, impossible, truncated]
+    report = import_paths(store, [*bad, missing_date, good_day])
+
+    assert len(report.errors) == len(bad)
+    for path, error in zip(bad, report.errors, strict=True):
+        assert error.startswith(f"{path}"), error
+        assert "\n" not in error and "Traceback" not in error
+    assert "2012-02-30" in report.errors[2]
+    assert "cut short" in report.errors[3] or "truncated" in report.errors[3]
+    (skipped,) = report.skipped_items
+    assert skipped.startswith(f"{missing_date}:1") and "date" in skipped
+    assert report.files == 2  # the JSON Lines file (its good record) and the good day
+    after = _snapshot(store)
+    # What was stored before is still there, untouched or only added to.
+    for key, contents in before.items():
+        assert after[key][: len(contents)] == contents
+
+
+def _snapshot(store: Store) -> dict[tuple[object, ...], tuple[object, ...]]:
+    return {
+        (e.versions[0].content.date, e.versions[0].slug): tuple(v.content for v in e.versions)
+        for e in store.iter_events()
+    }
