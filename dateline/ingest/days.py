@@ -141,6 +141,8 @@ def _bulk_add(store: Store, day: DayItems, origin: str) -> list[int]:
     ``-3``...), avoiding every slug used on that day; an item without one goes the
     one-by-one way.
     """
+    # The day has no event yet (the caller checked), but earlier versions of moved
+    # events may have used its slugs.
     taken = store.taken_slugs(day.date) | {"index"}
     now = utc_now()
     histories = []
@@ -156,8 +158,7 @@ def _bulk_add(store: Store, day: DayItems, origin: str) -> list[int]:
             slug = f"{base[: 140 - len(str(n)) - 1].rstrip('-')}-{n}"
         taken.add(slug)
         histories.append([Version(1, slug, content, now, None, f"imported from {origin}")])
-    before = {e.id for e in store.entries_between(day.date, day.date)}
     store.bulk_create(histories)
     for content in single:
         store.create_event(content, note=f"imported from {origin}")
-    return [e.id for e in store.entries_between(day.date, day.date) if e.id not in before]
+    return [e.id for e in store.entries_between(day.date, day.date)]

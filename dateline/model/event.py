@@ -16,6 +16,7 @@ here needs to change for them.
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
@@ -171,11 +172,15 @@ class RelatedEvent:
     shared: tuple[str, ...] = field(default=())
 
 
+_CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
+"""C0 controls but tab and newline, DEL and the C1 controls."""
+
+
 def _no_control_characters(text: str, name: str) -> str:
     # They have no meaning in news text and cannot be written in XML at all.
-    for char in text:
-        if (ord(char) < 32 and char not in "\t\n") or 127 <= ord(char) < 160:
-            raise InputError(f"contains the control character U+{ord(char):04X}", field=name)
+    found = _CONTROL_CHARACTER.search(text)
+    if found:
+        raise InputError(f"contains the control character U+{ord(found[0]):04X}", field=name)
     return text
 
 
