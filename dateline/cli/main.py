@@ -11,7 +11,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -27,6 +27,7 @@ from dateline.ingest.seedpage import DayIndexPage, parse_page
 from dateline.model import Event, EventContent, Source, Version, parse_page_path
 from dateline.nlp.retag import retag_archive
 from dateline.render.markdown import render_event_page, version_path
+from dateline.search import SearchFilters, SearchIndex
 from dateline.site.build import build_site
 from dateline.site.export import export_archive
 from dateline.store import DATABASE_URL_VARIABLE, Store, open_store
@@ -439,6 +440,65 @@ def build(ctx: click.Context, out: Path, base_url: str, full: bool, jobs: int | 
         f"{report.pages_removed} removed ({report.events} events rendered) "
         f"in {report.seconds:.1f} s, into {out}"
     )
+
+
+@cli.command()
+@click.argument("words", nargs=-1)
+@click.option("--from", "first", type=click.DateTime(["%Y-%m-%d"]), help="Events on or after.")
+@click.option("--to", "last", type=click.DateTime(["%Y-%m-%d"]), help="Events on or before.")
+@click.option("--context", metavar="SLUG", help="Only events with this context tag.")
+@click.option("--story", metavar="SLUG", help="Only events of this story.")
+@click.option("--category", help="Only events of this category.")
+@click.option("--limit", default=20, show_default=True, help="Events to list.")
+@click.option("--rebuild", is_flag=True, help="Make the search index again from the archive.")
+@click.pass_context
+def search(
+    ctx: click.Context,
+    words: tuple[str, ...],
+    first: datetime | None,
+    last: datetime | None,
+    context: str | None,
+    story: str | None,
+    category: str | None,
+    limit: int,
+    rebuild: bool,
+) -> None:
+    """Search headlines, summaries, stories and context tags (best matches first).
+
+    Every word must match; "a phrase", OR, -word and word* work too. The index lives
+    beside the database (archive.db.search) and catches up with every change before
+    each search; --rebuild makes it again from the archive.
+
+    \b
+    Examples:
+      dateline search homs shelling --from 2012-02-01 --to 2012-03-31
+      dateline search '"security council"' --context syria
+      dateline search --rebuild
+    """
+    query = " ".join(words)
+    if not query and not rebuild:
+        raise UserError("say what to search for (or --rebuild)")
+    with _store(ctx) as store:
+        index = SearchIndex(store)
+        if rebuild:
+            with _progress() as progress:
+                task = progress.add_task("Indexing", total=store.count_events())
+                count = index.rebuild(lambda done: progress.update(task, completed=done))
+            err.print(f"{count:,} events indexed in {index.path}", markup=False)
+        if not query:
+            return
+        filters = SearchFilters(
+            first=first.date() if first else None,
+            last=last.date() if last else None,
+            context=context,
+            story=story,
+            category=category,
+        )
+        results = index.search(query, filters, limit=limit)
+    for hit in results.hits:
+        click.echo(f"{hit.date}  {hit.event_id:>7}  {hit.headline}")
+    shown = len(results.hits)
+    err.print(f"{shown} of {results.total:,} events shown", markup=False)
 
 
 @cli.group()

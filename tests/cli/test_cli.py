@@ -276,3 +276,14 @@ def test_contexts_retag_tags_plain_text_with_the_linked_vocabulary(database_url:
     assert out.startswith("0 of ")
     code, out, _ = run("contexts", "list", "--limit", "3", db=database_url)
     assert code == 0 and len(out.splitlines()) == 3
+
+
+def test_search_lists_matches_and_refuses_unreadable_queries(seeded: str) -> None:
+    code, out, err = run("search", "homs", "bombardment", db=seeded)
+    assert code == 0
+    lines = out.splitlines()
+    assert lines and all(re.match(r"\d{4}-\d{2}-\d{2} +\d+  ", line) for line in lines)
+    assert err.strip() == f"{len(lines)} of {len(lines)} events shown"
+    code, _, err = run("search", "homs", "AND", "(", db=seeded)
+    assert code == 2
+    assert err.startswith("Error: query: cannot be read as a search")

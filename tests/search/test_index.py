@@ -1,0 +1,145 @@
+"""The search index: found by words, filtered, highlighted safely, always up to date
+with the database, and rebuilt from it after any loss. Real inputs: the seeds and the
+portal days of February 2012."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from dataclasses import replace
+from datetime import date
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dateline.errors import InputError
+from dateline.ingest.importer import import_paths
+from dateline.model import EventContent, story_slug
+from dateline.search import SearchFilters, SearchIndex
+from dateline.search.index import STATE_FILE
+from dateline.store import Store
+from tests.conftest import SEEDS, SHARED
+
+FEBRUARY_2012 = SHARED / "data" / "wcep-days" / "2012" / "02"
+
+
+@pytest.fixture
+def archive(store: Store) -> Store:
+    report = import_paths(store, [SEEDS, FEBRUARY_2012])
+    assert not report.errors
+    return store
+
+
+@pytest.fixture
+def index(archive: Store, tmp_path: Path) -> SearchIndex:
+    return SearchIndex(archive, tmp_path / "search")
+
+
+def _ids(index: SearchIndex, text: str, **filters: object) -> list[int]:
+    found = index.search(text, SearchFilters(**filters), limit=200)  # type: ignore[arg-type]
+    return [hit.event_id for hit in found.hits]
+
+
+def test_every_word_must_match_and_the_headline_weighs_most(
+    archive: Store, index: SearchIndex
+) -> None:
+    found = index.search("homs shelling", limit=50)
+    assert found.total >= 3
+    for hit in found.hits:
+        event = archive.event(hit.event_id)
+        text = " ".join(
+            [event.content.headline, event.content.summary, *event.content.contexts]
+        ).lower()
+        assert "homs" in text and "shell" in text  # stemmed: shelling, shelled
+    # Ordered by score, best first.
+    scores = [hit.score for hit in found.hits]
+    assert scores == sorted(scores, reverse=True)
+
+
+def test_filters_narrow_by_date_context_and_story(archive: Store, index: SearchIndex) -> None:
+    everything = set(_ids(index, "syria"))
+    early = set(_ids(index, "syria", first=date(2012, 2, 1), last=date(2012, 2, 10)))
+    assert early and early < everything
+    assert all(
+        date(2012, 2, 1) <= archive.event(i).content.date <= date(2012, 2, 10) for i in early
+    )
+    homs = archive.context_slugs(["Homs"])["Homs"]
+    tagged = set(_ids(index, "syria", context=homs))
+    assert tagged and all("Homs" in archive.event(i).content.contexts for i in tagged)
+    stories = {archive.event(i).content.story for i in everything} - {None}
+    slug = story_slug(sorted(s for s in stories if s)[0])
+    in_story = set(_ids(index, "syria", story=slug))
+    # One story page gathers the stories of one slug (an en dash or a hyphen in "2011-2012").
+    assert in_story and all(story_slug(archive.event(i).content.story) == slug for i in in_story)
+
+
+def test_snippets_escape_the_text_and_mark_the_words(archive: Store, index: SearchIndex) -> None:
+    created = archive.create_event(
+        EventContent(date(2012, 2, 20), "Hostile <script>alert(1)</script> headline about Homs")
+    )
+    (hit,) = [h for h in index.search("hostile homs").hits if h.event_id == created.id]
+    assert "<script>" not in hit.snippets["headline"]
+    assert "&lt;script&gt;" in hit.snippets["headline"]
+    assert "<b>Homs</b>" in hit.snippets["headline"]
+
+
+def test_a_search_sees_every_write_at_once(archive: Store, index: SearchIndex) -> None:
+    assert _ids(index, "zanzibarite") == []
+    event = archive.events(_ids(index, "homs")[:1])[0]
+    archive.append_version(
+        event.id, replace(event.content, summary="A zanzibarite witness was heard."), note="test"
+    )
+    assert _ids(index, "zanzibarite") == [event.id]  # no rebuild, no restart
+    assert index.seq == archive.last_change()
+
+
+def test_a_crash_before_the_state_is_written_loses_nothing(
+    archive: Store, index: SearchIndex, tmp_path: Path
+) -> None:
+    before = _ids(index, "syria")
+    # The index committed its documents but the process died before noting the sequence.
+    state = json.loads((index.path / STATE_FILE).read_text())
+    state["seq"] = 0
+    (index.path / STATE_FILE).write_text(json.dumps(state))
+    again = SearchIndex(archive, index.path)
+    assert sorted(_ids(again, "syria")) == sorted(before)  # applied twice, no duplicates
+    # A lost folder is made again from the database.
+    shutil.rmtree(index.path)
+    lost = SearchIndex(archive, index.path)
+    assert sorted(_ids(lost, "syria")) == sorted(before)
+    rebuilt = SearchIndex(archive, tmp_path / "other")
+    assert rebuilt.rebuild() == archive.count_events()
+    assert sorted(_ids(rebuilt, "syria")) == sorted(before)
+
+
+@pytest.mark.parametrize(
+    ("query", "message"),
+    [
+        ("homs AND (", "cannot be read as a search"),
+        ("   ", "is empty"),
+        ("x" * 600, "longer than 500"),
+    ],
+)
+def test_unreadable_queries_are_input_errors(index: SearchIndex, query: str, message: str) -> None:
+    with pytest.raises(InputError, match=message) as caught:
+        index.search(query)
+    assert caught.value.field == "query"
+
+
+def test_field_syntax_and_sql_characters_are_plain_words(index: SearchIndex) -> None:
+    assert index.search("id:1").total == index.search("id 1").total
+    assert index.search("homs'; DROP TABLE events; --").total >= 0
+    assert index.search("homs").total > 0
+
+
+@settings(max_examples=300, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.text(max_size=80))
+def test_any_query_gives_results_or_an_input_error(index: SearchIndex, text: str) -> None:
+    try:
+        found = index.search(text, limit=5)
+    except InputError as error:
+        assert error.field == "query"
+    else:
+        assert found.total >= len(found.hits)
