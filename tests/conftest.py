@@ -114,6 +114,13 @@ def store(databases: Databases, database_url: str) -> Store:
     return databases.open(database_url)
 
 
+@pytest.fixture(autouse=True)
+def _search_index_in_tmp(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    """Search indexes made by commands under test go to the test's folder, not the
+    user's cache (tests/search/test_index.py checks the default places)."""
+    monkeypatch.setenv("DATELINE_SEARCH_DIR", str(tmp_path / "search-index"))
+
+
 @pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
     """Debian's headless Chromium (tests/support/browser.py); fails, never skips, without it."""

@@ -98,16 +98,18 @@ class SearchResults:
 
 
 def default_index_path(store: Store) -> Path:
-    """Where the index of ``store`` lives unless told: beside a SQLite file
-    (``archive.db.search``); for PostgreSQL, ``$DATELINE_SEARCH_DIR`` or a folder named
-    after the database in the current one."""
+    """Where the index of ``store`` lives unless ``$DATELINE_SEARCH_DIR`` says: beside a
+    SQLite file (``archive.db.search``); for a server database, in the user's cache
+    folder, named after the server and database."""
     configured = os.environ.get("DATELINE_SEARCH_DIR")
     if configured:
         return Path(configured)
     url = store.engine.url
     if url.get_backend_name() == "sqlite" and url.database:
         return Path(url.database + ".search")
-    return Path(f"dateline-search-{url.database or 'default'}")
+    cache = Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache")
+    name = f"{url.host or 'local'}-{url.port or 'default'}-{url.database or 'default'}"
+    return cache / "dateline" / "search" / name
 
 
 class SearchIndex:

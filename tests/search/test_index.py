@@ -17,9 +17,9 @@ from hypothesis import strategies as st
 from dateline.errors import InputError
 from dateline.ingest.importer import import_paths
 from dateline.model import EventContent, story_slug
-from dateline.search import SearchFilters, SearchIndex
+from dateline.search import SearchFilters, SearchIndex, default_index_path
 from dateline.search.index import STATE_FILE
-from dateline.store import Store
+from dateline.store import Store, open_store
 from tests.conftest import SEEDS, SHARED
 
 FEBRUARY_2012 = SHARED / "data" / "wcep-days" / "2012" / "02"
@@ -143,3 +143,15 @@ def test_any_query_gives_results_or_an_input_error(index: SearchIndex, text: str
         assert error.field == "query"
     else:
         assert found.total >= len(found.hits)
+
+
+def test_the_index_lives_beside_sqlite_or_in_the_cache(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.delenv("DATELINE_SEARCH_DIR")
+    monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path / "cache"))
+    with open_store(str(tmp_path / "archive.db")) as sqlite_store:
+        assert default_index_path(sqlite_store) == tmp_path / "archive.db.search"
+    monkeypatch.setenv("DATELINE_SEARCH_DIR", str(tmp_path / "chosen"))
+    with open_store(str(tmp_path / "archive.db")) as sqlite_store:
+        assert default_index_path(sqlite_store) == tmp_path / "chosen"
