@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from dateline import __version__
+from dateline.cli.serve_command import serve
 from dateline.errors import DatelineError, InputError, NotFoundError
 from dateline.ingest.formats import FORMAT_NAMES
 from dateline.ingest.importer import find_page_files, import_paths
@@ -543,6 +544,9 @@ def contexts_retag(ctx: click.Context) -> None:
             task = progress.add_task("Tagging", total=total)
             report = retag_archive(store, on_event=lambda _id, _added: progress.advance(task))
     click.echo(report.summary())
+
+
+cli.add_command(serve)
 
 
 def main() -> None:

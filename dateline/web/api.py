@@ -1,0 +1,243 @@
+"""The read-only HTTP API under ``/api/``: events, their versions, history and related
+events, and context tags with their counts.
+
+Thin: each route checks its parameters (FastAPI, from the annotations, which also
+write the OpenAPI description), calls the store and answers with a view dict of
+:mod:`dateline.render.views` (an event is exactly its page's JSON). Errors take the
+one shape of :mod:`dateline.web.errors`.
+
+Event responses carry the event's current version as their ``ETag`` (``"3"``): the
+value a write will send back as ``If-Match``. It is not used to answer 304: an event's
+response also lists related events, which change without the event changing.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal, cast
+
+from fastapi import APIRouter, Depends, Path, Query, Request, Response
+
+from dateline.errors import InputError, NotFoundError
+from dateline.model import Event, EventEntry, context_path
+from dateline.render.markdown import version_label, version_path
+from dateline.render.views import entry_view, event_view
+from dateline.store import Store
+from dateline.store.api_queries import EventFilter, event_ids_page
+from dateline.web.cursor import MAX_ID, encode_cursor, event_key, offset_key
+from dateline.web.errors import documented
+from dateline.web.models import ContextList, EventList, EventOut, History, RelatedList
+from dateline.web.pages import event_page_view
+
+MAX_EVENTS_PER_PAGE = 200
+MAX_CONTEXTS_PER_PAGE = 1000
+MAX_RELATED = 50
+SLUG_PATTERN = r"^[a-z0-9]+(-[a-z0-9]+)*$"
+# Free text in a query may be anything printable (PostgreSQL refuses NUL outright).
+TEXT_PATTERN = r"^[^\x00-\x1f\x7f]+$"
+
+router = APIRouter(prefix="/api", tags=["read"], responses=documented(422, 500))
+
+
+async def _store(request: Request) -> Store:
+    # async: a plain function dependency would be run in a worker thread, and the
+    # Store is used from the event loop's thread only (see dateline/web/app.py).
+    return cast(Store, request.app.state.store)
+
+
+StoreDep = Annotated[Store, Depends(_store)]
+EventId = Annotated[int, Path(ge=1, le=MAX_ID, description="The event's id.", examples=[1])]
+
+
+ETAG_HEADER = {
+    "ETag": {
+        "description": 'The event\'s current version number, quoted ("3").',
+        "schema": {"type": "string", "pattern": '^"[1-9][0-9]*"$'},
+    }
+}
+EVENT_RESPONSES: dict[int | str, dict[str, Any]] = {
+    200: {"headers": ETAG_HEADER},
+    **documented(404),
+}
+
+
+def _time(value: datetime | None) -> str | None:
+    return value.isoformat(sep=" ") if value else None
+
+
+def _etag(event: Event) -> str:
+    return f'"{event.current.number}"'
+
+
+def _listed(entry: EventEntry) -> dict[str, Any]:
+    return {
+        **entry_view(entry),
+        "summary": entry.summary,
+        "updated_at": _time(entry.updated_at),
+        "stub": entry.stub,
+    }
+
+
+@router.get(
+    "/events",
+    response_model=EventList,
+    summary="List events",
+    description="Events by date (then id), filtered, one page at a time: pass the "
+    "answer's `next` as `cursor` for the next page.",
+)
+async def list_events(
+    store: StoreDep,
+    first: Annotated[
+        date | None, Query(alias="from", description="The first day (YYYY-MM-DD).")
+    ] = None,
+    last: Annotated[
+        date | None, Query(alias="to", description="The last day, included (YYYY-MM-DD).")
+    ] = None,
+    context: Annotated[
+        str | None,
+        Query(pattern=SLUG_PATTERN, max_length=140, description="Only events with this tag."),
+    ] = None,
+    story: Annotated[
+        str | None,
+        Query(pattern=SLUG_PATTERN, max_length=140, description="Only events of this story."),
+    ] = None,
+    category: Annotated[
+        str | None,
+        Query(pattern=TEXT_PATTERN, max_length=1000, description="Only events of this category."),
+    ] = None,
+    sort: Annotated[
+        Literal["date", "-date"], Query(description="`date` oldest first, `-date` newest first.")
+    ] = "date",
+    cursor: Annotated[
+        str | None, Query(max_length=400, description="The `next` of the previous page.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_EVENTS_PER_PAGE)] = 50,
+) -> dict[str, Any]:
+    if first is not None and last is not None and last < first:
+        raise InputError(f"{last.isoformat()} is before from ({first.isoformat()})", field="to")
+    after = event_key(cursor, sort) if cursor is not None else None
+    where = EventFilter(first, last, context, story, category)
+    ids = event_ids_page(store, where, after=after, descending=sort == "-date", limit=limit + 1)
+    more = len(ids) > limit
+    ids = ids[:limit]
+    by_id = {entry.id: entry for entry in store.entries(ids)}
+    entries = [by_id[i] for i in ids if i in by_id]
+    following = None
+    if more and entries:
+        last_entry = entries[-1]
+        following = encode_cursor("events", sort, last_entry.date.isoformat(), str(last_entry.id))
+    return {"events": [_listed(e) for e in entries], "next": following}
+
+
+@router.get(
+    "/events/{event_id}",
+    response_model=EventOut,
+    summary="One event (current or a given version)",
+    description="The same data as the event's page in JSON. `ETag` is the current version.",
+    responses=EVENT_RESPONSES,
+)
+async def get_event(
+    store: StoreDep,
+    response: Response,
+    event_id: EventId,
+    version: Annotated[
+        int | None, Query(ge=1, le=MAX_ID, description="A version number; default: current.")
+    ] = None,
+) -> dict[str, Any]:
+    event = store.event(event_id)
+    try:
+        chosen = event.current if version is None else event.version(version)
+    except LookupError:
+        raise NotFoundError(
+            f"event {event_id} has no version {version} (it has {len(event.versions)})"
+        ) from None
+    view, _ = event_page_view(store, event, chosen)
+    response.headers["ETag"] = _etag(event)
+    return view
+
+
+@router.get(
+    "/events/{event_id}/history",
+    response_model=History,
+    summary="Every version of an event, oldest first",
+    responses=EVENT_RESPONSES,
+)
+async def get_history(store: StoreDep, response: Response, event_id: EventId) -> dict[str, Any]:
+    event = store.event(event_id)
+    response.headers["ETag"] = _etag(event)
+    versions = []
+    for version in event.versions:
+        content = version.content
+        versions.append(
+            {
+                "number": version.number,
+                "label": version_label(event, version),
+                "path": version_path(event, version).removesuffix(".md"),
+                "slug": version.slug,
+                "date": content.date.isoformat(),
+                "headline": content.headline,
+                "summary": content.summary,
+                "story": content.story,
+                "category": content.category,
+                "contexts": list(content.contexts),
+                "sources": [{"publisher": s.publisher, "url": s.url} for s in content.sources],
+                "cover_image": content.cover_image,
+                "created_at": _time(version.created_at),
+                "editor": version.editor,
+                "note": version.note,
+                "partial": version.partial,
+            }
+        )
+    return {"id": event.id, "current": event.current.number, "versions": versions}
+
+
+@router.get(
+    "/events/{event_id}/related",
+    response_model=RelatedList,
+    summary="Events sharing the most context tags with this one, then the newest",
+    responses=EVENT_RESPONSES,
+)
+async def get_related(
+    store: StoreDep,
+    response: Response,
+    event_id: EventId,
+    limit: Annotated[int, Query(ge=1, le=MAX_RELATED)] = 10,
+) -> dict[str, Any]:
+    event = store.event(event_id)
+    response.headers["ETag"] = _etag(event)
+    # The entries exactly as the event's page lists them, with a longer list allowed.
+    view = event_view(event, event.current, store.related(event_id, limit))
+    return {"id": event.id, "related": view["related"]}
+
+
+@router.get(
+    "/contexts",
+    response_model=ContextList,
+    summary="Context tags with their event counts, most events first",
+)
+async def list_contexts(
+    store: StoreDep,
+    include_unused: Annotated[
+        bool, Query(description="Also the tags only earlier versions carry (count 0).")
+    ] = False,
+    cursor: Annotated[
+        str | None, Query(max_length=400, description="The `next` of the previous page.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_CONTEXTS_PER_PAGE)] = 100,
+) -> dict[str, Any]:
+    start = offset_key(cursor, "contexts") if cursor is not None else 0
+    contexts = store.contexts(include_unused=include_unused)
+    chosen = contexts[start : start + limit]
+    end = start + len(chosen)
+    return {
+        "contexts": [
+            {
+                "name": c.name,
+                "slug": c.slug,
+                "path": context_path(c.slug).removesuffix(".md"),
+                "count": c.event_count,
+            }
+            for c in chosen
+        ],
+        "next": encode_cursor("contexts", str(end)) if end < len(contexts) else None,
+    }

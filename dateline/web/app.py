@@ -1,0 +1,118 @@
+"""The live web app: the site's pages at the static site's URLs, and the API under ``/api/``.
+
+``create_app(database_url)`` opens the archive (an error to report comes at once, not
+at the first request) and returns a FastAPI app; its startup loads the related-events
+index, which every event page asks. ``dateline serve`` runs it with uvicorn.
+
+The Store is not thread-safe (its transactions live on the instance), and its
+related index is too big to copy per thread, so routes are ``async`` and call the
+store on the event loop's thread, one request at a time: no lock, and no hop to a
+worker thread per request. A server scales with uvicorn workers (processes; each
+has its own store), and every request reads the database afresh, so an edit made by
+any process shows at once.
+
+Rendered pages are kept until the archive next changes (:mod:`dateline.web.cache`).
+They answer with an ``ETag`` (a digest of the body) and ``Cache-Control: no-cache``:
+a browser may keep a page but must ask again, and gets a 304 while it is unchanged.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI, Request, Response
+
+from dateline import __version__
+from dateline.errors import NotFoundError
+from dateline.store import open_store
+from dateline.store.api_queries import change_mark
+from dateline.web.api import router as api_router
+from dateline.web.cache import PageCache, cached
+from dateline.web.errors import error_response, install_error_handlers
+from dateline.web.pages import SitePages, not_found_page
+
+API_PREFIX = "/api"
+DESCRIPTION = """Read a Dateline archive: its events with their full history, related
+events and context tags. Every page of the site is also served at its own address
+(`/news/YYYY/MM/D/<slug>.json`, `.md`, `.html`, `.xml`; see docs/site.md)."""
+
+
+def create_app(database_url: str | None = None, *, base_url: str | None = None) -> FastAPI:
+    """The app serving the archive at ``database_url`` (a SQLite path or a database URL;
+    None: ``$DATELINE_DATABASE_URL`` or ``dateline.db``).
+
+    ``base_url`` is where the site is published, for the absolute addresses of feeds
+    and sitemaps; by default, the address each request was made to.
+    StoreUnavailableError if the database cannot be opened.
+    """
+    store = open_store(database_url)
+    pages = SitePages(store)
+    cache = PageCache()
+
+    @asynccontextmanager
+    async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
+        store.load_related_index()
+        try:
+            yield
+        finally:
+            store.close()
+
+    app = FastAPI(
+        title="Dateline",
+        version=__version__,
+        description=DESCRIPTION,
+        lifespan=lifespan,
+        openapi_url=f"{API_PREFIX}/openapi.json",
+        docs_url=f"{API_PREFIX}/docs",
+        redoc_url=None,
+    )
+    app.state.store = store
+    install_error_handlers(app)
+    app.include_router(api_router)
+
+    async def page(request: Request, path: str) -> Response:
+        """Any page of the site (the last route: everything the API does not answer)."""
+        url_path = "/" + path
+        if url_path == API_PREFIX or url_path.startswith(API_PREFIX + "/"):
+            return error_response(404, f"no API route at {url_path}")
+        base = (base_url or str(request.base_url)).rstrip("/")
+        key = base + url_path
+        mark = change_mark(store)  # read first: a page is never newer than its mark
+        found = cache.get(mark, key)
+        if found is None:
+            try:
+                found = cached(pages.page(url_path, base))
+            except NotFoundError as error:
+                return _not_found(url_path, str(error))
+            cache.put(mark, key, found)
+        headers = {"ETag": found.etag, "Cache-Control": "no-cache"}
+        if found.etag in _etags(request.headers.get("if-none-match", "")):
+            return Response(status_code=304, headers=headers)
+        return Response(found.page.body, media_type=found.page.media_type, headers=headers)
+
+    async def unrouted(request: Request, error: Exception) -> Response:
+        # What no route matches (a path with a line break): a 404 like any other.
+        return _not_found(request.url.path, getattr(error, "detail", "not found"))
+
+    app.add_api_route("/{path:path}", page, methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_exception_handler(404, unrouted)
+    return app
+
+
+def _not_found(url_path: str, message: str) -> Response:
+    """The 404 page, as a static host shows it; the JSON error for the API and JSON pages."""
+    if url_path.startswith(API_PREFIX + "/") or url_path.endswith(".json"):
+        return error_response(404, message)
+    missing = not_found_page()
+    return Response(missing.body, status_code=404, media_type=missing.media_type)
+
+
+def app_from_environment() -> FastAPI:
+    """The app on ``$DATELINE_DATABASE_URL``: the factory each uvicorn worker process calls."""
+    return create_app()
+
+
+def _etags(header: str) -> set[str]:
+    """The entity tags an ``If-None-Match`` header lists (``W/`` dropped: weak comparison)."""
+    return {tag.strip().removeprefix("W/") for tag in header.split(",") if tag.strip()}

@@ -1,0 +1,164 @@
+"""The API's response bodies as Pydantic models: they make the OpenAPI description exact.
+
+They describe the plain dicts of :mod:`dateline.render.views` (an event is exactly its
+page's JSON, ``/news/.../<slug>.json``) and forbid extra keys, so a view that grows a
+key without its model fails the API tests instead of slipping out undocumented.
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+Date = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2}$", examples=["2012-02-09"])]
+Time = Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{2} \d{2}:\d{2}:\d{2}$")]
+EventPath = Annotated[
+    str,
+    Field(
+        pattern=r"^/news/\d{4}/\d{2}/\d{1,2}/[^/]+$",
+        description="The page's path without extension: add .md, .html, .json or .xml.",
+    ),
+]
+Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=140)]
+Cursor = Annotated[
+    str | None, Field(description="Pass as ?cursor= for the next page; null on the last one.")
+]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class ContextRef(Strict):
+    name: str
+    slug: str
+
+
+class StoryRef(Strict):
+    name: str
+    path: Annotated[str, Field(pattern=r"^/story/[a-z0-9-]+$")]
+
+
+class DayRef(Strict):
+    label: Annotated[str, Field(pattern=r"^\d{4}-\d{2}-\d{1,2}$", examples=["2012-02-9"])]
+    path: Annotated[str, Field(pattern=r"^/news/\d{4}/\d{2}/\d{1,2}/index$")]
+
+
+class SourceOut(Strict):
+    publisher: str
+    url: str | None
+
+
+class VersionInfo(Strict):
+    number: Annotated[int, Field(ge=1)]
+    count: Annotated[int, Field(ge=1)]
+    current: bool
+    created_at: Time | None
+    editor: str | None
+    note: str | None
+
+
+class VersionListed(Strict):
+    number: Annotated[int, Field(ge=1)]
+    label: Literal["First version", "Update", "Current version"]
+    headline: str
+    path: EventPath
+    created_at: Time | None
+    editor: str | None
+    note: str | None
+    partial: bool
+
+
+class RelatedOut(Strict):
+    id: Annotated[int, Field(ge=1)]
+    date: Date
+    headline: str
+    path: EventPath
+    shared: Annotated[list[str], Field(min_length=1, description="The tags both events carry.")]
+
+
+class EventOut(Strict):
+    """One version of an event: exactly what its page's JSON says."""
+
+    type: Literal["event"]
+    id: Annotated[int, Field(ge=1)]
+    path: EventPath
+    current_path: EventPath
+    date: Date
+    day: DayRef
+    headline: str
+    summary: str
+    partial: bool
+    story: StoryRef | None
+    category: str | None
+    contexts: list[ContextRef]
+    sources: list[SourceOut]
+    cover_image: str | None
+    version: VersionInfo
+    versions: Annotated[list[VersionListed], Field(min_length=1)]
+    related: Annotated[list[RelatedOut], Field(description="Filled for the current version only.")]
+
+
+class EventListed(Strict):
+    """An event in a list: its current state, without history."""
+
+    id: Annotated[int, Field(ge=1)]
+    date: Date
+    headline: str
+    path: EventPath
+    category: str | None
+    story: StoryRef | None
+    contexts: list[ContextRef]
+    summary: str
+    updated_at: Time | None
+    stub: bool = Field(description="Known only from links: its own page was never imported.")
+
+
+class EventList(Strict):
+    events: list[EventListed]
+    next: Cursor
+
+
+class HistoryVersion(Strict):
+    """One version's whole content, and who made it when and why."""
+
+    number: Annotated[int, Field(ge=1)]
+    label: Literal["First version", "Update", "Current version"]
+    path: EventPath
+    slug: str
+    date: Date
+    headline: str
+    summary: str
+    story: str | None
+    category: str | None
+    contexts: list[str]
+    sources: list[SourceOut]
+    cover_image: str | None
+    created_at: Time | None
+    editor: str | None
+    note: str | None
+    partial: bool
+
+
+class History(Strict):
+    id: Annotated[int, Field(ge=1)]
+    current: Annotated[int, Field(ge=1, description="The current version's number.")]
+    versions: Annotated[list[HistoryVersion], Field(min_length=1, description="Oldest first.")]
+
+
+class RelatedList(Strict):
+    id: Annotated[int, Field(ge=1)]
+    related: list[RelatedOut]
+
+
+class ContextCount(Strict):
+    name: str
+    slug: str
+    path: Annotated[str, Field(pattern=r"^/context/[a-z0-9-]+$")]
+    count: Annotated[int, Field(ge=0, description="Events carrying the tag now.")]
+
+
+class ContextList(Strict):
+    contexts: list[ContextCount]
+    next: Cursor
