@@ -1,6 +1,6 @@
 # The two commands a newcomer needs (see README.md):
-#   make demo   set up, import a real slice of the archive into dateline.db, build the site,
-#               serve it
+#   make demo   set up, import a real slice of the archive into dateline.db, build the static
+#               site, serve the archive live (pages and API)
 #   make test   set up (system packages included) and run the whole test suite
 PYTHON ?= python3
 VENV   := .venv
@@ -37,9 +37,10 @@ demo: install
 	@echo
 	@$(BIN)/dateline --db $(DB) show $(SHOW)
 	@echo
-	@echo "The archive is in $(DB); the site is in $(SITE)/ (open $(SITE)/index.html from disk, or:)"
-	@echo "Serving it on http://127.0.0.1:$(PORT)/ (Ctrl-C stops). Next: $(BIN)/dateline --help"
-	$(BIN)/python -m http.server --bind 127.0.0.1 --directory $(SITE) $(PORT)
+	@echo "The archive is in $(DB); a static copy of the site is in $(SITE)/ (open $(SITE)/index.html)."
+	@echo "Serving the archive live on http://127.0.0.1:$(PORT)/ (API: /api/docs; Ctrl-C stops)."
+	@echo "Next: $(BIN)/dateline --help"
+	$(BIN)/dateline --db $(DB) serve --host 127.0.0.1 --port $(PORT)
 
 # What pip cannot install: PostgreSQL's server binaries (the tests start their own server)
 # and Chromium (the browser tests drive Debian's /usr/bin/chromium with Playwright).

@@ -20,6 +20,7 @@ from rich.console import Console
 from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from dateline import __version__
+from dateline.cli.ingest_command import ingest
 from dateline.cli.serve_command import serve
 from dateline.errors import DatelineError, InputError, NotFoundError
 from dateline.ingest.formats import FORMAT_NAMES
@@ -547,6 +548,7 @@ def contexts_retag(ctx: click.Context) -> None:
 
 
 cli.add_command(serve)
+cli.add_command(ingest)
 
 
 def main() -> None:

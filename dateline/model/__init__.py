@@ -1,5 +1,16 @@
-"""Plain data: events, versions, contexts, the URL scheme and slugs. No I/O."""
+"""Plain data: events, versions, contexts, articles, the URL scheme and slugs. No I/O."""
 
+from dateline.model.article import (
+    Article,
+    ArticleContent,
+    ArticleLink,
+    ArticleVersion,
+    ArticleWrite,
+    Ingestion,
+    LinkedArticle,
+    article_key,
+    article_url_key,
+)
 from dateline.model.event import (
     Context,
     Event,
@@ -31,14 +42,23 @@ from dateline.model.slugs import context_slug, is_valid_slug, slug_for_headline,
 __all__ = [
     "FORMATS",
     "SITE_FEED_PATH",
+    "Article",
+    "ArticleContent",
+    "ArticleLink",
+    "ArticleVersion",
+    "ArticleWrite",
     "Context",
     "Event",
     "EventContent",
     "EventEntry",
+    "Ingestion",
+    "LinkedArticle",
     "PagePath",
     "RelatedEvent",
     "Source",
     "Version",
+    "article_key",
+    "article_url_key",
     "context_feed_path",
     "context_path",
     "context_slug",

@@ -1,4 +1,11 @@
-"""Related events: the events sharing the most context tags with an event, newest first.
+"""Related events: the events sharing the most context tags with an event.
+
+The ranking (:func:`rank_key`): most shared tags first; among as many shared tags,
+events of the same day first, then those within :data:`HORIZON_DAYS` of the event,
+then the rest; newest first within each; then slug and id. The seed pages fix the rest:
+their lists are "most shared tags, then newest", and they leave room for nothing else
+(``bench/related_quality.py`` and docs/benchmarks.md show what was tried and why it
+was dropped, e.g. rare tags weighing more, or nearest first).
 
 Why an in-memory index and not one SQL query: on a 1,000,000-event archive with
 Zipf-distributed tags a ``GROUP BY`` over ``event_contexts`` takes 38-78 ms at p99 and
@@ -9,7 +16,7 @@ docs/benchmarks.md); this index answers in a few milliseconds.
 The index keeps, per context tag, a sorted numpy array of the ids of events carrying
 it (postings), and per event its date as a day number. A query concatenates the
 postings of the event's tags, counts occurrences per event with ``bincount`` (the
-number of shared tags), and picks the best by (shared count, date). Loading it reads
+number of shared tags), and picks the best by (shared count, nearness, date). Loading it reads
 every (tag, event) pair, a few seconds at 1,000,000 events, which a single lookup
 (``dateline show``) should not pay: the first few queries of a store are answered by
 the SQL query instead, and the index is loaded when more follow (an export, a
@@ -22,6 +29,8 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from datetime import date, timedelta
 from typing import Any
 
 import numpy as np
@@ -34,6 +43,14 @@ from dateline.store import schema as t
 IntArray = npt.NDArray[np.int64]
 WARM_AFTER = 3
 """Queries answered by SQL before the index is loaded."""
+HORIZON_DAYS = 2922
+"""Eight years: events sharing as many tags but further apart than this rank after
+those nearer. The seeds allow no less than 5.95 years (seed 001, of 2011-11-08, lists
+Homs events of 2017 above those of 2012); on the whole portal archive 6, 8 and 10
+years do about as well (docs/benchmarks.md), 8 kept the fewest off-topic events in the
+related lists of February 2012's Homs events."""
+SAME_DAY, NEAR, FAR = 0, 1, 2
+"""Nearness tiers of a related event to the event whose list it is on."""
 _CHUNK = 200_000
 
 
@@ -95,7 +112,7 @@ class RelatedIndex:
                     .order_by(t.event_contexts.c.event_id, t.event_contexts.c.position)
                 ):
                     own.setdefault(eid, []).append((cid, name))
-            for chunk in _chunks(wanted, 900):
+            for chunk in _chunks(sorted(set(wanted) | set(event_ids)), 900):
                 for row in conn.execute(
                     sa.select(
                         t.events.c.id, t.events.c.date, t.events.c.slug, t.events.c.headline
@@ -104,6 +121,10 @@ class RelatedIndex:
                     rows[row.id] = row
         result: dict[int, list[RelatedEvent]] = {}
         for event_id, ids in chosen.items():
+            owner = rows.get(event_id)
+            if owner is None:  # deleted meanwhile
+                result[event_id] = []
+                continue
             related = []
             for other in ids:
                 found = rows.get(other)
@@ -112,7 +133,8 @@ class RelatedIndex:
                     related.append(
                         RelatedEvent(found.id, found.date, found.slug, found.headline, shared)
                     )
-            related.sort(key=_rank)
+            owner_day = owner.date.toordinal()
+            related.sort(key=lambda r: _rank(r, owner_day))
             result[event_id] = related[:limit]
         return result
 
@@ -128,9 +150,21 @@ class RelatedIndex:
 
     def _best_by_sql(self, event_id: int, limit: int) -> list[int]:
         """The same ranking in one query: fine for one lookup, too slow for many."""
+        with self._engine.connect() as conn:
+            day = conn.execute(
+                sa.select(t.events.c.date).where(t.events.c.id == event_id)
+            ).scalar_one_or_none()
+        if day is None:
+            return []
         mine = t.event_contexts.alias("mine")
         other = t.event_contexts.alias("other")
         shared = sa.func.count().label("shared")
+        reach = timedelta(days=HORIZON_DAYS)
+        tier = sa.case(
+            (t.events.c.date == day, SAME_DAY),
+            (t.events.c.date.between(_shift(day, -reach), _shift(day, reach)), NEAR),
+            else_=FAR,
+        )
         query = (
             sa.select(t.events.c.id)
             .select_from(mine)
@@ -138,7 +172,7 @@ class RelatedIndex:
             .join(t.events, t.events.c.id == other.c.event_id)
             .where(mine.c.event_id == event_id, other.c.event_id != event_id)
             .group_by(t.events.c.id, t.events.c.date, t.events.c.slug)
-            .order_by(shared.desc(), t.events.c.date.desc(), t.events.c.slug, t.events.c.id)
+            .order_by(shared.desc(), tier, t.events.c.date.desc(), t.events.c.slug, t.events.c.id)
             .limit(limit)
         )
         with self._engine.connect() as conn:
@@ -163,7 +197,13 @@ class RelatedIndex:
         candidates = np.flatnonzero(counts)
         if len(candidates) == 0:
             return []
-        score = (counts[candidates].astype(np.int64) << 32) | self._day[candidates]
+        days = self._day[candidates]
+        owner = int(self._day[event_id]) if event_id < len(self._day) else -1
+        apart = np.abs(days - owner)
+        tier = np.where(apart == 0, SAME_DAY, np.where(apart <= HORIZON_DAYS, NEAR, FAR))
+        # One integer per candidate that orders as rank_key does, less slug and id
+        # (ties at the cut-off are all kept and ordered exactly later).
+        score = (counts[candidates].astype(np.int64) << 34) | ((FAR - tier) << 32) | days
         if len(candidates) > limit:
             cut = np.partition(score, len(score) - limit)[len(score) - limit]
             candidates = candidates[score >= cut]
@@ -172,6 +212,9 @@ class RelatedIndex:
     def _describe(self, event_id: int, ids: list[int], limit: int) -> list[RelatedEvent]:
         """Fetch the chosen events, order them exactly and name their shared tags."""
         with self._engine.connect() as conn:
+            owner = conn.execute(
+                sa.select(t.events.c.date).where(t.events.c.id == event_id)
+            ).scalar_one_or_none()
             own = conn.execute(
                 sa.select(t.contexts.c.id, t.contexts.c.name)
                 .join(t.event_contexts, t.event_contexts.c.context_id == t.contexts.c.id)
@@ -191,12 +234,14 @@ class RelatedIndex:
         theirs: dict[int, set[int]] = {}
         for eid, cid in tag_rows:
             theirs.setdefault(eid, set()).add(cid)
+        if owner is None:  # deleted meanwhile
+            return []
         related = []
         for row in rows:
             shared = tuple(name for cid, name in own if cid in theirs.get(row.id, ()))
             if shared:
                 related.append(RelatedEvent(row.id, row.date, row.slug, row.headline, shared))
-        related.sort(key=_rank)
+        related.sort(key=lambda r: _rank(r, owner.toordinal()))
         return related[:limit]
 
     # -- keeping up with the database ----------------------------------------------
@@ -281,18 +326,68 @@ class RelatedIndex:
             self._day[eid] = int(days.get(eid, -1))
 
 
-RankKey = tuple[int, int, str, int]
+@dataclass(frozen=True, slots=True)
+class RankKey:
+    """A related entry's place in one event's list: ``a < b`` when ``a`` comes first.
+
+    ``tier`` is None when the day of the list's event was not given: then nearness is
+    unknown, and ``a < b`` answers "can ``a`` come before ``b``?" with yes whenever the
+    shared counts are equal. That is what a site build asks to find the lists an
+    edited event may enter: a yes too many costs a page rendered again, a no too many
+    a stale page.
+    """
+
+    shared: int
+    tier: int | None
+    day: int
+    slug: str
+    event_id: int
+
+    def __lt__(self, other: RankKey) -> bool:
+        if self.shared != other.shared:
+            return self.shared > other.shared
+        if self.tier is None or other.tier is None:
+            return True
+        return (self.tier, -self.day, self.slug, self.event_id) < (
+            other.tier,
+            -other.day,
+            other.slug,
+            other.event_id,
+        )
 
 
-def rank_key(shared: int, day: int, slug: str, event_id: int) -> RankKey:
-    """A related entry's place in a list (smaller is better): most shared tags first,
-    then newest (``day`` is the date's ordinal), then by slug and id (never insertion
-    order). Site builds use it to tell whether an edited event can enter a list."""
-    return (-shared, -day, slug, event_id)
+def rank_key(
+    shared: int, day: int, slug: str, event_id: int, owner_day: int | None = None
+) -> RankKey:
+    """A related entry's place in the list of the event dated ``owner_day``.
+
+    Most shared tags first; then the same day as that event, then within
+    :data:`HORIZON_DAYS` of it, then the rest; newest first within each (``day`` and
+    ``owner_day`` are dates' ordinals); then by slug and id (never insertion order).
+    Site builds use it to tell whether an edited event can enter a list; without
+    ``owner_day`` the answer is conservative (see :class:`RankKey`).
+    """
+    return RankKey(
+        shared, None if owner_day is None else _tier(day, owner_day), day, slug, event_id
+    )
 
 
-def _rank(related: RelatedEvent) -> RankKey:
-    return rank_key(len(related.shared), related.date.toordinal(), related.slug, related.event_id)
+def _tier(day: int, owner_day: int) -> int:
+    apart = abs(day - owner_day)
+    return SAME_DAY if apart == 0 else NEAR if apart <= HORIZON_DAYS else FAR
+
+
+def _rank(related: RelatedEvent, owner_day: int) -> RankKey:
+    day = related.date.toordinal()
+    return rank_key(len(related.shared), day, related.slug, related.event_id, owner_day)
+
+
+def _shift(day: date, by: timedelta) -> date:
+    """``day + by``, clamped to the dates Python can hold."""
+    try:
+        return day + by
+    except OverflowError:
+        return date.max if by > timedelta(0) else date.min
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:

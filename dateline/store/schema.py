@@ -118,3 +118,71 @@ context_aliases = sa.Table(
     sa.Column("seen", sa.Integer, nullable=False),
     sa.Index("ix_context_aliases_context", "context"),
 )
+
+# Source articles (dateline/model/article.py). ``articles`` holds each article's current
+# state in queryable form, rewritten when a version is added; ``article_versions`` is
+# its history, one row per ingestion that found new content, with the input bytes kept
+# gzip-compressed (``raw_gzip``) so that extraction can be run again. ``key`` is the
+# normalised canonical URL (``article_url_key``), or ``file:<path>`` for a file that
+# names no URL. ``article_events`` ties articles to the events they report; an article
+# with no row there waits for review.
+articles = sa.Table(
+    "articles",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("key", sa.Text, nullable=False, unique=True),
+    sa.Column("url", sa.Text),
+    sa.Column("title", sa.Text),
+    sa.Column("publisher", sa.Text),
+    sa.Column("domain", sa.String(253)),
+    sa.Column("published", sa.Date),
+    sa.Column("language", sa.String(16)),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("current_version", sa.Integer, nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("updated_at", sa.DateTime, nullable=False),
+    sa.Index("ix_articles_content_hash", "content_hash"),
+    sa.Index("ix_articles_published", "published"),
+    sa.Index("ix_articles_domain", "domain"),
+)
+
+article_versions = sa.Table(
+    "article_versions",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False),
+    sa.Column("number", sa.Integer, nullable=False),
+    sa.Column("url", sa.Text),
+    sa.Column("publisher", sa.Text),
+    sa.Column("domain", sa.String(253)),
+    sa.Column("title", sa.Text),
+    sa.Column("authors", sa.JSON, nullable=False),
+    sa.Column("published", sa.Date),
+    sa.Column("date_method", sa.String(40)),
+    sa.Column("language", sa.String(16)),
+    sa.Column("lede", sa.Text, nullable=False),
+    sa.Column("text", sa.Text, nullable=False),
+    sa.Column("image_url", sa.Text),
+    sa.Column("content_hash", sa.String(64), nullable=False),
+    sa.Column("source_format", sa.String(10), nullable=False),
+    sa.Column("encoding", sa.String(60), nullable=False),
+    sa.Column("raw_gzip", sa.LargeBinary, nullable=False),
+    sa.Column("raw_size", sa.Integer, nullable=False),
+    sa.Column("raw_sha256", sa.String(64), nullable=False),
+    sa.Column("ingest_method", sa.String(10), nullable=False),
+    sa.Column("ingest_source", sa.Text, nullable=False),
+    sa.Column("ingested_at", sa.DateTime, nullable=False),
+    sa.UniqueConstraint("article_id", "number", name="uq_article_versions_article_number"),
+)
+
+article_events = sa.Table(
+    "article_events",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), primary_key=True),
+    sa.Column("score", sa.Float, nullable=False),
+    sa.Column("reason", sa.Text, nullable=False),
+    sa.Column("method", sa.String(40), nullable=False),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Index("ix_article_events_event", "event_id", "article_id"),
+)

@@ -7,6 +7,8 @@ a link), but a complete version, once stored, never changes and never disappears
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -29,6 +31,18 @@ from dateline.model import (
     story_slug,
     validate_editor,
     validate_note,
+)
+from dateline.model.article import (
+    Article,
+    ArticleContent,
+    ArticleLink,
+    ArticleVersion,
+    ArticleWrite,
+    Ingestion,
+    LinkedArticle,
+    article_key,
+    article_url_key,
+    validate_link,
 )
 from dateline.store import schema as t
 from dateline.store.engine import create_engine, migrate, resolve_database_url
@@ -843,6 +857,348 @@ class Store:
                 field=name,
             )
         return text
+
+    # -- source articles (dateline/model/article.py) -----------------------------------
+
+    def add_article_version(
+        self, content: ArticleContent, raw: bytes, ingestion: Ingestion
+    ) -> ArticleWrite:
+        """Store what one ingestion of an article found, keeping history as for events.
+
+        The article is found by its key (:func:`~dateline.model.article_key`: the
+        normalised URL). A new key makes a new article; content equal to the current
+        version's changes nothing (whatever the raw bytes or the way they came); other
+        content appends a version, and the events linked to the article are logged as
+        changed (their pages list it). ``raw`` is the input as read (a gzipped page
+        stays gzipped: extraction reads it so); it is kept gzip-compressed. InputError
+        names an invalid field.
+        """
+        content = content.validated()
+        ingestion = ingestion.validated()
+        key = article_key(content, ingestion)
+        now = utc_now()
+        a = t.articles.c
+        with self._connect() as conn:
+            article_id = self._lock_article(conn, key)
+            created = article_id is None
+            if article_id is None:
+                conn.execute(
+                    self._insert_ignoring_conflict(t.articles, "key").values(
+                        key=key,
+                        content_hash=content.content_hash,
+                        current_version=0,
+                        created_at=now,
+                        updated_at=now,
+                    )
+                )
+                article_id = self._lock_article(conn, key)
+                assert article_id is not None
+            current = (
+                conn.execute(
+                    sa.select(*_ARTICLE_VERSION_COLUMNS)
+                    .join(t.articles, a.id == t.article_versions.c.article_id)
+                    .where(a.id == article_id, t.article_versions.c.number == a.current_version)
+                )
+                .mappings()
+                .first()
+            )
+            if current is not None and _article_content_from_row(current) == content:
+                return ArticleWrite(self.article(article_id), "unchanged")
+            number = 1 if current is None else current["number"] + 1
+            conn.execute(
+                sa.insert(t.article_versions).values(
+                    article_id=article_id,
+                    number=number,
+                    **_article_content_row(content),
+                    source_format=ingestion.source_format,
+                    encoding=ingestion.encoding,
+                    raw_gzip=gzip.compress(raw, compresslevel=6, mtime=0),
+                    raw_size=len(raw),
+                    raw_sha256=hashlib.sha256(raw).hexdigest(),
+                    ingest_method=ingestion.method,
+                    ingest_source=ingestion.source,
+                    ingested_at=now,
+                )
+            )
+            conn.execute(
+                sa.update(t.articles)
+                .where(a.id == article_id)
+                .values(
+                    url=content.url,
+                    title=content.title,
+                    publisher=content.publisher,
+                    domain=content.domain,
+                    published=content.published,
+                    language=content.language,
+                    content_hash=content.content_hash,
+                    current_version=number,
+                    updated_at=now,
+                )
+            )
+            linked = list(
+                conn.execute(
+                    sa.select(t.article_events.c.event_id).where(
+                        t.article_events.c.article_id == article_id
+                    )
+                ).scalars()
+            )
+            if linked:
+                conn.execute(
+                    sa.insert(t.event_changes),
+                    [{"event_id": event_id, "changed_at": now} for event_id in linked],
+                )
+            return ArticleWrite(self.article(article_id), "new" if created else "version")
+
+    def article(self, article_id: int) -> Article:
+        """The article with this id and its whole history; NotFoundError if there is none."""
+        found = self.articles([article_id])
+        if not found:
+            raise NotFoundError(f"no article with id {article_id}")
+        return found[0]
+
+    def articles(self, ids: Sequence[int]) -> list[Article]:
+        """The articles ``ids`` with their history, in the order given (missing: left out)."""
+        a, v = t.articles.c, t.article_versions.c
+        keys: dict[int, str] = {}
+        history: dict[int, list[ArticleVersion]] = {}
+        with self._read() as conn:
+            for start in range(0, len(ids), 900):
+                chunk = list(ids[start : start + 900])
+                keys.update(conn.execute(sa.select(a.id, a.key).where(a.id.in_(chunk))).all())
+                rows = conn.execute(
+                    sa.select(*_ARTICLE_VERSION_COLUMNS)
+                    .where(v.article_id.in_(chunk))
+                    .order_by(v.article_id, v.number)
+                ).mappings()
+                for row in rows:
+                    history.setdefault(row["article_id"], []).append(_article_version(row))
+        return [Article(i, keys[i], tuple(history[i])) for i in ids if history.get(i)]
+
+    def find_article_by_url(self, url: str) -> Article | None:
+        """The article stored under ``url``'s key (any spelling of it), or None."""
+        with self._read() as conn:
+            query = sa.select(t.articles.c.id).where(t.articles.c.key == article_url_key(url))
+            article_id = conn.execute(query).scalar_one_or_none()
+        return None if article_id is None else self.article(article_id)
+
+    def article_raw(self, article_id: int, number: int | None = None) -> bytes:
+        """The input that version ``number`` (default: current) was extracted from, byte
+        for byte as read; NotFoundError if there is no such article or version."""
+        a, v = t.articles.c, t.article_versions.c
+        query = sa.select(v.raw_gzip).join(t.articles, a.id == v.article_id)
+        query = query.where(
+            a.id == article_id, v.number == (a.current_version if number is None else number)
+        )
+        with self._read() as conn:
+            packed = conn.execute(query).scalar_one_or_none()
+        if packed is None:
+            which = "" if number is None else f" version {number}"
+            raise NotFoundError(f"no article{which} with id {article_id}")
+        return gzip.decompress(packed)
+
+    def count_articles(self) -> int:
+        with self._read() as conn:
+            query = sa.select(sa.func.count()).select_from(t.articles)
+            return int(conn.execute(query).scalar_one())
+
+    def iter_articles(self, batch_size: int = 200) -> Iterator[Article]:
+        """Every article with its history, by id, read in batches."""
+        last = 0
+        while True:
+            with self._read() as conn:
+                ids = list(
+                    conn.execute(
+                        sa.select(t.articles.c.id)
+                        .where(t.articles.c.id > last, t.articles.c.current_version > 0)
+                        .order_by(t.articles.c.id)
+                        .limit(batch_size)
+                    ).scalars()
+                )
+            if not ids:
+                return
+            yield from self.articles(ids)
+            last = ids[-1]
+
+    def articles_waiting(self, limit: int | None = None) -> list[Article]:
+        """Articles linked to no event (to be reviewed or linked), oldest first."""
+        a = t.articles.c
+        linked = sa.select(t.article_events.c.article_id).where(
+            t.article_events.c.article_id == a.id
+        )
+        query = sa.select(a.id).where(~linked.exists(), a.current_version > 0).order_by(a.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read() as conn:
+            ids = list(conn.execute(query).scalars())
+        return self.articles(ids)
+
+    def attach_article(
+        self, article_id: int, event_id: int, *, score: float, reason: str, method: str
+    ) -> ArticleLink:
+        """Link an article to an event it reports (or update the link's score, reason and
+        method). NotFoundError if either does not exist; InputError for a score outside
+        0 to 1 or a reason or method that is not one line. The event is logged as changed.
+        """
+        score, reason, method = validate_link(score, reason, method)
+        now = utc_now()
+        e = t.article_events.c
+        with self._connect() as conn:
+            self._require(conn, t.articles, article_id, "article")
+            self._require(conn, t.events, event_id, "event")
+            where = sa.and_(e.article_id == article_id, e.event_id == event_id)
+            created_at = conn.execute(sa.select(e.created_at).where(where)).scalar_one_or_none()
+            values = {"score": score, "reason": reason, "method": method}
+            if created_at is None:
+                created_at = now
+                conn.execute(
+                    sa.insert(t.article_events).values(
+                        article_id=article_id, event_id=event_id, created_at=now, **values
+                    )
+                )
+            else:
+                conn.execute(sa.update(t.article_events).where(where).values(**values))
+            conn.execute(sa.insert(t.event_changes).values(event_id=event_id, changed_at=now))
+        return ArticleLink(article_id, event_id, score, reason, method, created_at)
+
+    def detach_article(self, article_id: int, event_id: int) -> bool:
+        """Remove the link between an article and an event; False if there was none."""
+        e = t.article_events.c
+        with self._connect() as conn:
+            removed = conn.execute(
+                sa.delete(t.article_events).where(
+                    e.article_id == article_id, e.event_id == event_id
+                )
+            ).rowcount
+            if removed:
+                conn.execute(
+                    sa.insert(t.event_changes).values(event_id=event_id, changed_at=utc_now())
+                )
+        return bool(removed)
+
+    def article_links(self, article_id: int) -> list[ArticleLink]:
+        """The events an article is linked to, best score first."""
+        e = t.article_events.c
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(t.article_events)
+                .where(e.article_id == article_id)
+                .order_by(e.score.desc(), e.event_id)
+            ).mappings()
+        return [_article_link(row) for row in rows]
+
+    def articles_for_event(self, event_id: int) -> list[LinkedArticle]:
+        """The articles linked to an event: best score first, then oldest publication."""
+        e, a = t.article_events.c, t.articles.c
+        with self._read() as conn:
+            rows = conn.execute(
+                sa.select(t.article_events)
+                .join(t.articles, a.id == e.article_id)
+                .where(e.event_id == event_id)
+                .order_by(e.score.desc(), a.published.is_(None), a.published, a.id)
+            ).mappings()
+        links = [_article_link(row) for row in rows]
+        found = {article.id: article for article in self.articles([k.article_id for k in links])}
+        return [LinkedArticle(found[k.article_id], k) for k in links]
+
+    def events_citing(self, urls: Sequence[str]) -> dict[str, set[int]]:
+        """For each of ``urls`` that some event's current sources cite verbatim: the events."""
+        s = t.event_sources.c
+        found: dict[str, set[int]] = {}
+        with self._read() as conn:
+            for start in range(0, len(urls), 900):
+                chunk = list(urls[start : start + 900])
+                for url, event_id in conn.execute(
+                    sa.select(s.url, s.event_id).where(s.url.in_(chunk)).distinct()
+                ):
+                    found.setdefault(url, set()).add(event_id)
+        return found
+
+    def _lock_article(self, conn: sa.Connection, key: str) -> int | None:
+        """The id of the article with ``key``, locked until the transaction ends (PostgreSQL;
+        SQLite's write transaction holds the whole database already)."""
+        query = sa.select(t.articles.c.id).where(t.articles.c.key == key)
+        if self.backend == "postgresql":
+            query = query.with_for_update()
+        found = conn.execute(query).scalar_one_or_none()
+        return None if found is None else int(found)
+
+    def _insert_ignoring_conflict(self, table: sa.Table, column: str) -> Any:
+        """An INSERT that does nothing when a row with the same ``column`` exists: two
+        ingests storing one new article at once then both find the one row."""
+        from sqlalchemy.dialects import postgresql, sqlite
+
+        dialect = postgresql if self.backend == "postgresql" else sqlite
+        return dialect.insert(table).on_conflict_do_nothing(index_elements=[column])
+
+    @staticmethod
+    def _require(conn: sa.Connection, table: sa.Table, row_id: int, what: str) -> None:
+        if conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is None:
+            raise NotFoundError(f"no {what} with id {row_id}")
+
+
+_ARTICLE_VERSION_COLUMNS = [c for c in t.article_versions.c if c.name != "raw_gzip"]
+"""Every column of ``article_versions`` but the raw input, which only re-extraction reads."""
+
+
+def _article_link(row: sa.RowMapping) -> ArticleLink:
+    return ArticleLink(
+        article_id=row["article_id"],
+        event_id=row["event_id"],
+        score=row["score"],
+        reason=row["reason"],
+        method=row["method"],
+        created_at=row["created_at"],
+    )
+
+
+def _article_content_row(content: ArticleContent) -> dict[str, Any]:
+    return {
+        "url": content.url,
+        "publisher": content.publisher,
+        "domain": content.domain,
+        "title": content.title,
+        "authors": list(content.authors),
+        "published": content.published,
+        "date_method": content.date_method,
+        "language": content.language,
+        "lede": content.lede,
+        "text": content.text,
+        "image_url": content.image_url,
+        "content_hash": content.content_hash,
+    }
+
+
+def _article_content_from_row(row: sa.RowMapping) -> ArticleContent:
+    return ArticleContent(
+        url=row["url"],
+        publisher=row["publisher"],
+        domain=row["domain"],
+        title=row["title"],
+        authors=tuple(row["authors"]),
+        published=row["published"],
+        date_method=row["date_method"],
+        language=row["language"],
+        lede=row["lede"],
+        text=row["text"],
+        image_url=row["image_url"],
+        content_hash=row["content_hash"],
+    )
+
+
+def _article_version(row: sa.RowMapping) -> ArticleVersion:
+    return ArticleVersion(
+        number=row["number"],
+        content=_article_content_from_row(row),
+        ingestion=Ingestion(
+            method=row["ingest_method"],
+            source=row["ingest_source"],
+            source_format=row["source_format"],
+            encoding=row["encoding"],
+        ),
+        ingested_at=row["ingested_at"],
+        raw_size=row["raw_size"],
+        raw_sha256=row["raw_sha256"],
+    )
 
 
 def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:

@@ -22,11 +22,20 @@ from dateline.errors import InputError, NotFoundError
 from dateline.model import Event, EventEntry, context_path
 from dateline.render.markdown import version_label, version_path
 from dateline.render.views import entry_view, event_view
+from dateline.search import SearchFilters, SearchIndex
+from dateline.search.index import MAX_QUERY_LENGTH
 from dateline.store import Store
 from dateline.store.api_queries import EventFilter, event_ids_page
 from dateline.web.cursor import MAX_ID, encode_cursor, event_key, offset_key
-from dateline.web.errors import documented
-from dateline.web.models import ContextList, EventList, EventOut, History, RelatedList
+from dateline.web.errors import documented, error_response
+from dateline.web.models import (
+    ContextList,
+    EventList,
+    EventOut,
+    History,
+    RelatedList,
+    SearchResultsOut,
+)
 from dateline.web.pages import event_page_view
 
 MAX_EVENTS_PER_PAGE = 200
@@ -241,3 +250,59 @@ async def list_contexts(
         ],
         "next": encode_cursor("contexts", str(end)) if end < len(contexts) else None,
     }
+
+
+MAX_SEARCH_RESULTS = 50
+MAX_SEARCH_DEPTH = 1000
+"""Results past this rank are not paged to: refine the query instead."""
+
+
+@router.get(
+    "/search",
+    response_model=SearchResultsOut,
+    summary="Full-text search",
+    description="Events whose headline, summary, story or context tags match every word "
+    'of `q` (also: `"a phrase"`, `OR`, `-word`, `word*`), best first by BM25, with the '
+    "matching passages highlighted, and the filters of the event list. A query that "
+    "cannot be read is a 400 naming `q`.",
+    responses=documented(400),
+)
+async def search_events(
+    request: Request,
+    store: StoreDep,
+    q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_LENGTH, pattern=TEXT_PATTERN)],
+    first: Annotated[
+        date | None, Query(alias="from", description="The first day (YYYY-MM-DD).")
+    ] = None,
+    last: Annotated[
+        date | None, Query(alias="to", description="The last day, included (YYYY-MM-DD).")
+    ] = None,
+    context: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=140)] = None,
+    story: Annotated[str | None, Query(pattern=SLUG_PATTERN, max_length=140)] = None,
+    category: Annotated[str | None, Query(pattern=TEXT_PATTERN, max_length=1000)] = None,
+    cursor: Annotated[
+        str | None, Query(max_length=400, description="The `next` of the previous page.")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_SEARCH_RESULTS)] = 20,
+) -> Any:
+    index = cast(SearchIndex, request.app.state.search)
+    offset = offset_key(cursor, "search") if cursor is not None else 0
+    if offset + limit > MAX_SEARCH_DEPTH:
+        raise InputError(f"goes past the first {MAX_SEARCH_DEPTH} results", field="cursor")
+    filters = SearchFilters(first, last, context, story, category)
+    try:
+        found = index.search(q, filters, limit=limit, offset=offset)
+    except InputError as error:
+        if error.field == "query":
+            return error_response(400, f"q: {error.detail}", "q")
+        raise
+    by_id = {entry.id: entry for entry in store.entries([h.event_id for h in found.hits])}
+    hits = [
+        {"score": h.score, "event": _listed(by_id[h.event_id]), "snippets": h.snippets}
+        for h in found.hits
+        if h.event_id in by_id
+    ]
+    following = None
+    if offset + limit < min(found.total, MAX_SEARCH_DEPTH):
+        following = encode_cursor("search", str(offset + limit))
+    return {"total": found.total, "hits": hits, "next": following}

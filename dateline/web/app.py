@@ -25,6 +25,7 @@ from fastapi import FastAPI, Request, Response
 
 from dateline import __version__
 from dateline.errors import NotFoundError
+from dateline.search import SearchIndex
 from dateline.store import open_store
 from dateline.store.api_queries import change_mark
 from dateline.web.api import router as api_router
@@ -68,6 +69,7 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None) 
         redoc_url=None,
     )
     app.state.store = store
+    app.state.search = SearchIndex(store)
     install_error_handlers(app)
     app.include_router(api_router)
 

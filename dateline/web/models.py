@@ -120,6 +120,25 @@ class EventList(Strict):
     next: Cursor
 
 
+class Snippets(Strict):
+    """Where the words matched: escaped HTML with the matched words in ``<b>``."""
+
+    headline: str | None = None
+    summary: str | None = None
+
+
+class SearchHitOut(Strict):
+    score: Annotated[float, Field(description="BM25 relevance (higher is better).")]
+    event: EventListed
+    snippets: Snippets
+
+
+class SearchResultsOut(Strict):
+    total: Annotated[int, Field(ge=0, description="Events matching, on every page.")]
+    hits: list[SearchHitOut]
+    next: Cursor
+
+
 class HistoryVersion(Strict):
     """One version's whole content, and who made it when and why."""
 

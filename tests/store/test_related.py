@@ -11,7 +11,7 @@ import pytest
 import dateline.store.related as related_module
 from dateline.ingest.importer import import_paths
 from dateline.ingest.seedpage import EventPage, parse_page
-from dateline.model import EventContent, Version, slug_for_headline
+from dateline.model import Event, EventContent, Version, slug_for_headline
 from dateline.store import Store
 from tests.conftest import EVENT_SEEDS, Databases, seed_file
 
@@ -48,7 +48,8 @@ def test_both_paths_agree_with_a_plain_reference(
     databases: Databases, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Random archives with skewed tags: the SQL query (first lookups) and the index
-    (after load_related_index) rank as a brute-force ranking does."""
+    (after load_related_index) rank as a brute-force ranking does: most shared tags,
+    then same day, then within the horizon, then the rest, newest first in each."""
     rng = random.Random(7)
     tags = [f"tag{i}" for i in range(12)]
     weights = [1 / (i + 1) for i in range(12)]
@@ -56,7 +57,9 @@ def test_both_paths_agree_with_a_plain_reference(
     contents = []
     for n in range(300):
         chosen = tuple(dict.fromkeys(rng.choices(tags, weights, k=rng.randint(0, 4))))
-        day = date(2012, 1, 1) + timedelta(days=rng.randint(0, 40))  # many same-day ties
+        # Many same-day ties, and some years apart: beyond the horizon of some others.
+        spread = rng.choice([40, 40, 9000])
+        day = date(2012, 1, 1) + timedelta(days=rng.randint(0, spread))
         contents.append(EventContent(day, f"Event {n}", contexts=chosen))
     store.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in contents)
     events = list(store.iter_events())
@@ -66,15 +69,27 @@ def test_both_paths_agree_with_a_plain_reference(
         monkeypatch.setattr(related_module, "WARM_AFTER", 10**9)
     sample = rng.sample(events, 60)
     batch = store.related_many([e.id for e in sample]) if path == "batch" else {}
+    horizon = timedelta(days=related_module.HORIZON_DAYS)
     for event in sample:
         own = event.content.contexts
+        when = event.content.date
+
+        def nearness(other: Event, when: date = when) -> int:
+            apart = abs(other.content.date - when)
+            return 0 if apart == timedelta(0) else 1 if apart <= horizon else 2
+
         expected = sorted(
             (
                 (other, tuple(t for t in own if t in other.content.contexts))
                 for other in events
                 if other.id != event.id and set(own) & set(other.content.contexts)
             ),
-            key=lambda p: (-len(p[1]), -p[0].content.date.toordinal(), p[0].slug),
+            key=lambda p: (
+                -len(p[1]),
+                nearness(p[0]),
+                -p[0].content.date.toordinal(),
+                p[0].slug,
+            ),
         )[:10]
         got = batch[event.id] if path == "batch" else store.related(event.id, 10)
         assert [(r.event_id, r.shared) for r in got] == [(o.id, s) for o, s in expected]

@@ -265,6 +265,7 @@ def test_the_openapi_description_covers_every_route(client: TestClient) -> None:
         "/api/events/{event_id}/history",
         "/api/events/{event_id}/related",
         "/api/contexts",
+        "/api/search",
     }
     for path, item in spec["paths"].items():
         responses = item["get"]["responses"]
@@ -272,3 +273,29 @@ def test_the_openapi_description_covers_every_route(client: TestClient) -> None:
             "$ref": "#/components/schemas/ErrorBody"
         }, path
     assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_search_finds_highlights_pages_and_refuses_bad_queries(client: TestClient) -> None:
+    found = client.get("/api/search", params={"q": "homs", "limit": 2})
+    assert found.status_code == 200
+    body = found.json()
+    assert body["total"] >= 3 and len(body["hits"]) == 2
+    for hit in body["hits"]:
+        text = " ".join(
+            [hit["event"]["headline"], hit["event"]["summary"]]
+            + [c["name"] for c in hit["event"]["contexts"]]
+        )
+        assert "homs" in text.lower()
+    assert any("<b>" in s for h in body["hits"] for s in h["snippets"].values() if s)
+    seen = [h["event"]["id"] for h in body["hits"]]
+    cursor = body["next"]
+    while cursor:
+        page = client.get("/api/search", params={"q": "homs", "limit": 2, "cursor": cursor}).json()
+        seen += [h["event"]["id"] for h in page["hits"]]
+        cursor = page["next"]
+    assert len(seen) == len(set(seen)) == body["total"]
+    bad = client.get("/api/search", params={"q": "homs AND ("})
+    assert bad.status_code == 400
+    assert bad.json()["error"]["field"] == "q"
+    sql = client.get("/api/search", params={"q": "homs'; DROP TABLE events; --"})
+    assert sql.status_code == 200

@@ -42,7 +42,7 @@ def test_the_api_keeps_its_openapi_promises(api_schema: schemathesis.BaseSchema)
     operations = [
         result.ok() for result in api_schema.get_all_operations() if isinstance(result, Ok)
     ]
-    assert len(operations) == 5
+    assert len(operations) == 6
     for operation in operations:
         for mode in (GenerationMode.POSITIVE, GenerationMode.NEGATIVE):
 
