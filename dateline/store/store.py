@@ -48,6 +48,22 @@ from dateline.store import schema as t
 from dateline.store.engine import create_engine, migrate, resolve_database_url
 from dateline.store.related import RelatedIndex
 
+CHANGE_LOG_LOCK = 0x44_61_74_65_6C_69_6E  # "Datelin"
+
+
+def _take_turn_on_change_log(conn: sa.Connection) -> None:
+    """On PostgreSQL, make writers of the change log take turns until they commit.
+
+    Readers catch up by "every change after the last sequence number I saw" (the
+    related index, incremental builds, the search index). PostgreSQL hands out sequence
+    numbers at insert, not at commit: without turns, change 3 could commit after change
+    4 was seen, and be missed for good. Holding a transaction-level advisory lock from
+    the first change logged to the commit keeps numbers in commit order. SQLite needs
+    nothing: it has one writer at a time anyway.
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
+
 
 def utc_now() -> datetime:
     """Now, in UTC without tzinfo and to the second: how the store keeps times."""
@@ -689,6 +705,7 @@ class Store:
                     for i, s in enumerate(content.sources)
                 ],
             )
+        _take_turn_on_change_log(conn)
         conn.execute(sa.insert(t.event_changes).values(event_id=event_id, changed_at=now))
 
     def _bulk_insert(self, histories: Sequence[Sequence[Version]]) -> int:
@@ -736,6 +753,7 @@ class Store:
                     for i, s in enumerate(content.sources)
                 )
                 change_rows.append({"event_id": event_id, "changed_at": now})
+            _take_turn_on_change_log(conn)
             conn.execute(sa.insert(t.events), event_rows)
             conn.execute(sa.insert(t.versions), version_rows)
             for table, rows in (
@@ -943,6 +961,7 @@ class Store:
                 ).scalars()
             )
             if linked:
+                _take_turn_on_change_log(conn)
                 conn.execute(
                     sa.insert(t.event_changes),
                     [{"event_id": event_id, "changed_at": now} for event_id in linked],
@@ -1057,6 +1076,7 @@ class Store:
                 )
             else:
                 conn.execute(sa.update(t.article_events).where(where).values(**values))
+            _take_turn_on_change_log(conn)
             conn.execute(sa.insert(t.event_changes).values(event_id=event_id, changed_at=now))
         return ArticleLink(article_id, event_id, score, reason, method, created_at)
 
@@ -1070,6 +1090,7 @@ class Store:
                 )
             ).rowcount
             if removed:
+                _take_turn_on_change_log(conn)
                 conn.execute(
                     sa.insert(t.event_changes).values(event_id=event_id, changed_at=utc_now())
                 )

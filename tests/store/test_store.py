@@ -7,6 +7,7 @@ from dataclasses import replace
 from datetime import date
 
 import pytest
+import sqlalchemy as sa
 
 from dateline.errors import ConflictError, InputError, NotFoundError, StaleVersionError
 from dateline.model import EventContent, Source, Version, is_valid_slug
@@ -210,3 +211,38 @@ def test_numbered_context_slugs_are_valid_slugs(store: Store) -> None:
     store.create_event(EventContent(date(2020, 1, 5), "One", contexts=(long_a, long_b)))
     slugs = [c.slug for c in store.contexts()]
     assert len(set(slugs)) == 2 and all(is_valid_slug(s) for s in slugs)
+
+
+def test_postgresql_writers_of_the_change_log_take_turns(databases: Databases) -> None:
+    """A change is never numbered below one that committed before it (PostgreSQL hands
+    out numbers at insert), or readers catching up by number would miss it."""
+    if databases.backend != "postgresql":
+        pytest.skip("SQLite has one writer at a time")
+    url = databases.new_url()
+    first, second, reader = databases.open(url), databases.open(url), databases.open(url)
+    done: list[int] = []
+    with first.transaction():
+        first.create_event(EventContent(date(2012, 2, 9), "First writer"))
+        writer = threading.Thread(
+            target=lambda: done.append(
+                second.create_event(EventContent(date(2012, 2, 9), "Second writer")).id
+            )
+        )
+        writer.start()
+        with reader.engine.connect() as conn:
+            waiting = 0
+            for _ in range(2000):  # until the second writer waits for its turn
+                waiting = conn.execute(
+                    sa.text(
+                        "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted"
+                    )
+                ).scalar_one()
+                if waiting:
+                    break
+                threading.Event().wait(0.01)
+        assert waiting == 1
+        assert reader.last_change() == 0  # nothing committed, nothing numbered
+    writer.join(timeout=30)
+    assert done
+    seen = reader.changed_since(0)
+    assert len(seen) == 2 and reader.last_change() == 2
