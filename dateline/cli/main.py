@@ -21,6 +21,7 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, T
 
 from dateline import __version__
 from dateline.cli.ingest_command import ingest
+from dateline.cli.review_command import review
 from dateline.cli.serve_command import serve
 from dateline.errors import DatelineError, InputError, NotFoundError
 from dateline.ingest.formats import FORMAT_NAMES
@@ -549,6 +550,7 @@ def contexts_retag(ctx: click.Context) -> None:
 
 cli.add_command(serve)
 cli.add_command(ingest)
+cli.add_command(review)
 
 
 def main() -> None:

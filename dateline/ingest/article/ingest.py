@@ -24,11 +24,15 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from dateline.errors import InputError
+from dateline.ingest.article.attach import attach_ranked, rank_for_article
 from dateline.ingest.article.model import ExtractedArticle
 from dateline.ingest.article.pipeline import PipelineResult, RawArticle, Skipped, run_pipeline
 from dateline.ingest.article.sources import Fetcher, InputItem, iter_inputs
 from dateline.model import ArticleContent, ArticleWrite, Ingestion
+from dateline.nlp.tagger import Tagger
 from dateline.nlp.urls import url_keys
+from dateline.nlp.vocabulary import vocabulary_from_store
+from dateline.search import SearchIndex
 from dateline.store import Store
 
 URL_MATCH_METHOD = "url-match"
@@ -49,6 +53,9 @@ class IngestReport:
     unchanged: list[int] = field(default_factory=list)
     skipped: list[str] = field(default_factory=list)
     links: int = 0
+    ranked_links: int = 0
+    waiting: list[int] = field(default_factory=list)
+    """Articles left for ``dateline review``: no candidate was sure enough."""
     details: list[str] = field(default_factory=list)
     """One line per stored input (for ``--verbose``)."""
 
@@ -60,6 +67,10 @@ class IngestReport:
             f"{len(self.skipped)} skipped",
         ]
         linked = f"; {_count(self.links, 'link')} to events by URL" if self.links else ""
+        if self.ranked_links:
+            linked += f"; {_count(self.ranked_links, 'link')} by ranking"
+        if self.waiting:
+            linked += f"; {len(self.waiting)} waiting for review (dateline review)"
         return f"{_count(self.inputs, 'input')}: {', '.join(parts)}{linked}"
 
     def record(self, write: ArticleWrite, where: str) -> None:
@@ -91,22 +102,52 @@ def ingest_articles(
     URLs (a default, polite one if None); ``on_input`` is called after each input.
     """
     report = IngestReport()
+    linker = _RankedLinker(store)
     for item, result in run_in_order(iter_inputs(targets, fetcher), jobs):
         report.inputs += 1
         if isinstance(result, Skipped):
             report.skipped.append(result.message)
         else:
             assert isinstance(item, RawArticle)
-            store_article(store, item, result, report)
+            article_id = store_article(store, item, result, report)
+            if article_id is not None:
+                linker.link(article_id, report)
         if on_input is not None:
             on_input()
     return report
 
 
+class _RankedLinker:
+    """Links the articles no URL tied to an event, by ranking candidates
+    (:mod:`dateline.ingest.article.attach`). The vocabulary and search index are made
+    once per ingest, when first needed."""
+
+    def __init__(self, store: Store) -> None:
+        self.store = store
+        self._tagger: Tagger | None = None
+        self._search: SearchIndex | None = None
+
+    def link(self, article_id: int, report: IngestReport) -> None:
+        if self.store.article_links(article_id):
+            return
+        if self._tagger is None:
+            self._tagger = vocabulary_from_store(self.store).tagger()
+            self._search = SearchIndex(self.store)
+        article = self.store.article(article_id)
+        result = rank_for_article(self.store, article, tagger=self._tagger, search=self._search)
+        with self.store.transaction():
+            attached = attach_ranked(self.store, article, result)
+        if attached:
+            report.ranked_links += 1
+        else:
+            report.waiting.append(article_id)
+
+
 def store_article(
     store: Store, item: RawArticle, article: ExtractedArticle, report: IngestReport
-) -> None:
-    """Store one extracted article and its URL links, in one transaction."""
+) -> int | None:
+    """Store one extracted article and its URL links, in one transaction; its id (None
+    when it could not be stored)."""
     try:
         with store.transaction():
             write = store.add_article_version(
@@ -115,9 +156,10 @@ def store_article(
             links = link_by_url(store, write.article.id, [article.url, item.url])
     except InputError as error:
         report.skipped.append(str(error.located(item.label)))
-        return
+        return None
     report.record(write, item.label)
     report.links += links
+    return write.article.id
 
 
 def article_content(article: ExtractedArticle) -> ArticleContent:
