@@ -55,7 +55,9 @@ lint: install
 test: install system-deps lint
 	$(BIN)/python -m pytest
 
-bench: install system-deps
+bench: install
+	./scripts/system-deps.sh --bench
+	$(BIN)/python -m pip install --quiet -e '.[test,bench]'
 	$(BIN)/python bench/related.py --sql-queries 300
 	# In the checkout, not /tmp: creating files in /tmp was 6-10x slower on this machine.
 	$(BIN)/python bench/build.py --forced-full --work bench/out/build --json bench/out/build.json

@@ -1,0 +1,289 @@
+"""Load benchmark of ``dateline serve`` (issue 4) at 1,000,000 events, next to datasette.
+
+Measured with wrk (Debian's ``wrk``: 2 threads, 32 connections, 20 s each, random
+addresses from a list written beforehand, so every request is a different page):
+
+- an event's JSON page (``/news/YYYY/MM/D/<slug>.json``) and HTML page;
+- the API's event JSON (``/api/events/<id>``);
+- a search (``/api/search?q=...``, 1-3 words from the archive's vocabulary);
+- datasette serving the same SQLite file, one row of ``events`` as JSON by random id
+  (``/archive/events/<id>.json``), measured the same way;
+
+then 50 concurrent writers for 30 seconds (``PUT /api/events/<id>`` with ``If-Match``,
+each writer on a random one of 200 events, so writers collide): the writes accepted,
+the 412s, and whether the database holds exactly one new version per accepted write.
+
+Run from the repository root (the archive is built once under bench/out/serve/; the
+archive of bench/search.py is reused when it exists)::
+
+    .venv/bin/python bench/serve.py                    # 1,000,000 events
+    .venv/bin/python bench/serve.py --events 20000 --seconds 5
+
+Needs ``wrk`` (``apt-get install wrk``, done by scripts/system-deps.sh) and datasette
+(the ``bench`` extra: ``pip install -e '.[bench]'``). Figures are in docs/benchmarks.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import os
+import random
+import re
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from typing import Any
+
+import httpx
+import sqlalchemy as sa
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+sys.path.insert(0, str(ROOT / "bench"))
+
+from related import histories, machine, make_archive  # noqa: E402
+from search import queries  # noqa: E402
+
+from dateline.model import event_path  # noqa: E402
+from dateline.store import open_store  # noqa: E402
+
+OUT = ROOT / "bench" / "out" / "serve"
+WRK_SCRIPT = """
+local paths = {}
+for line in io.lines("%s") do paths[#paths + 1] = line end
+request = function()
+  return wrk.format("GET", paths[math.random(#paths)])
+end
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def archive_db(events: int, seed: int) -> Path:
+    """The synthetic archive's SQLite file (bench/search.py's when it is there)."""
+    shared = ROOT / "bench" / "out" / "search" / f"archive-{events}.db"
+    if shared.exists():
+        return shared
+    OUT.mkdir(parents=True, exist_ok=True)
+    db = OUT / f"archive-{events}.db"
+    if not db.exists():
+        store = open_store(str(db))
+        store.bulk_create(histories(make_archive(events, 50_000, 1.0, seed), lambda n: None))
+        store.close()
+    return db
+
+
+def wait_for(url: str, timeout: float = 120) -> None:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        try:
+            if httpx.get(url, timeout=2).status_code < 500:
+                return
+        except httpx.HTTPError:
+            pass
+        time.sleep(0.3)
+    raise SystemExit(f"{url} did not answer in {timeout:.0f} s")
+
+
+def wrk(base: str, paths: list[str], seconds: int, label: str) -> dict[str, Any]:
+    listing = OUT / f"{label}.paths"
+    listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
+    script = OUT / f"{label}.lua"
+    script.write_text(WRK_SCRIPT % listing, encoding="utf-8")
+    done = subprocess.run(
+        ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", str(script), base],
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    text = done.stdout
+    rate = float(re.search(r"Requests/sec:\s+([\d.]+)", text)[1])  # type: ignore[index]
+    p99 = re.search(r"99%\s+([\d.]+)(us|ms|s)", text)
+    unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
+    errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
+    result = {
+        "requests_per_s": rate,
+        "p99_ms": float(p99[1]) * unit[p99[2]] if p99 else None,
+        "non_2xx": int(errors[1]) if errors else 0,
+    }
+    print(
+        f"{label}: {rate:,.0f} requests/s, p99 {result['p99_ms']} ms, non-2xx {result['non_2xx']}"
+    )
+    return result
+
+
+def start(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
+    return subprocess.Popen(
+        command,
+        cwd=ROOT,
+        env={**os.environ, **(env or {})},
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
+    )
+
+
+def stop(process: subprocess.Popen[bytes]) -> None:
+    os.killpg(process.pid, signal.SIGTERM)
+    try:
+        process.wait(timeout=20)
+    except subprocess.TimeoutExpired:
+        os.killpg(process.pid, signal.SIGKILL)
+
+
+async def writers(base: str, token: str, ids: list[int], count: int, seconds: int) -> Any:
+    """``count`` writers editing random events of ``ids`` for ``seconds``."""
+    accepted = stale = other = 0
+    deadline = time.monotonic() + seconds
+    headers = {"Authorization": f"Bearer {token}"}
+
+    async def one(client: httpx.AsyncClient, rng: random.Random) -> None:
+        nonlocal accepted, stale, other
+        while time.monotonic() < deadline:
+            event_id = rng.choice(ids)
+            got = await client.get(f"/api/events/{event_id}")
+            etag = got.headers.get("etag", "")
+            body = got.json()
+            content = {
+                "date": body["date"]["date"] if isinstance(body["date"], dict) else body["date"],
+                "headline": body["headline"],
+                "summary": f"edited by a benchmark writer at {time.time():.6f}",
+                "note": "bench/serve.py",
+            }
+            put = await client.put(
+                f"/api/events/{event_id}", json=content, headers={**headers, "If-Match": etag}
+            )
+            if put.status_code == 200:
+                accepted += 1
+            elif put.status_code == 412:
+                stale += 1
+            else:
+                other += 1
+
+    limits = httpx.Limits(max_connections=count)
+    async with httpx.AsyncClient(base_url=base, timeout=60, limits=limits) as client:
+        await asyncio.gather(*(one(client, random.Random(i)) for i in range(count)))
+    return accepted, stale, other
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--events", type=int, default=1_000_000)
+    parser.add_argument("--seed", type=int, default=2)
+    parser.add_argument("--seconds", type=int, default=20, help="per wrk run")
+    parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
+    parser.add_argument("--writers", type=int, default=50)
+    parser.add_argument("--write-seconds", type=int, default=30)
+    parser.add_argument("--skip-datasette", action="store_true")
+    parser.add_argument("--json", type=Path)
+    args = parser.parse_args()
+    print(machine())
+    OUT.mkdir(parents=True, exist_ok=True)
+    source = archive_db(args.events, args.seed)
+    db = OUT / "serving.db"  # a copy: the write test changes it
+    for suffix in ("", "-wal", "-shm"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.copyfile(source, db)
+    rng = random.Random(args.seed)
+    store = open_store(str(db))
+    count = store.count_events()
+    sample = [rng.randint(1, count) for _ in range(5000)]
+    events = {e.id: e for e in store.events(sorted(set(sample)))}
+    pages = [
+        event_path(events[i].content.date, events[i].slug, "json") for i in sample if i in events
+    ]
+    html = [p[: -len(".json")] + ".html" for p in pages]
+    api = [f"/api/events/{i}" for i in sample]
+    archive = make_archive(args.events, 50_000, 1.0, args.seed)
+    searches = [
+        "/api/search?" + httpx.QueryParams(q=q).__str__() for q in queries(archive, 2000, 3)
+    ]
+    store.close()
+    results: dict[str, Any] = {"events": count, "workers": args.workers}
+
+    port = free_port()
+    base = f"http://127.0.0.1:{port}"
+    token = (
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "dateline",
+                "--db",
+                str(db),
+                "token",
+                "create",
+                "--name",
+                "bench",
+            ],
+            cwd=ROOT,
+            capture_output=True,
+            text=True,
+            check=True,
+        )
+        .stdout.strip()
+        .split()[-1]
+    )
+    server = start(
+        [sys.executable, "-m", "dateline", "--db", str(db), "serve", "--port", str(port),
+         "--workers", str(args.workers)]
+    )  # fmt: skip
+    try:
+        wait_for(f"{base}/api/contexts?limit=1", timeout=600)
+        httpx.get(f"{base}/api/search?q=warmup", timeout=600)  # builds the search index
+        results["event_json_page"] = wrk(base, pages, args.seconds, "event-json")
+        results["event_html_page"] = wrk(base, html, args.seconds, "event-html")
+        results["api_event"] = wrk(base, api, args.seconds, "api-event")
+        results["search"] = wrk(base, searches, args.seconds, "search")
+        with sa.create_engine(f"sqlite:///{db}").connect() as conn:
+            before = conn.execute(sa.text("SELECT count(*) FROM versions")).scalar_one()
+        ids = sorted(rng.sample(range(1, count + 1), 200))
+        accepted, stale, other = asyncio.run(
+            writers(base, token, ids, args.writers, args.write_seconds)
+        )
+    finally:
+        stop(server)
+    with sa.create_engine(f"sqlite:///{db}").connect() as conn:
+        after = conn.execute(sa.text("SELECT count(*) FROM versions")).scalar_one()
+    results["writes"] = {
+        "writers": args.writers,
+        "seconds": args.write_seconds,
+        "accepted": accepted,
+        "412": stale,
+        "other": other,
+        "new_versions": after - before,
+        "no_write_lost": after - before == accepted,
+    }
+    print(f"writes: {results['writes']}")
+
+    if not args.skip_datasette:
+        port = free_port()
+        base = f"http://127.0.0.1:{port}"
+        datasette = start(
+            [str(Path(sys.executable).parent / "datasette"), "serve", str(db), "--port",
+             str(port), "--setting", "default_cache_ttl", "0"]
+        )  # fmt: skip
+        try:
+            wait_for(f"{base}/-/versions.json")
+            name = db.stem
+            rows = [f"/{name}/events/{i}.json" for i in sample]
+            results["datasette_row_json"] = wrk(base, rows, args.seconds, "datasette")
+        finally:
+            stop(datasette)
+    print(json.dumps(results, indent=1))
+    if args.json:
+        args.json.write_text(json.dumps(results, indent=1))
+
+
+if __name__ == "__main__":
+    main()
