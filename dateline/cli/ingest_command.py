@@ -13,6 +13,7 @@ import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 from rich.console import Console
@@ -26,8 +27,9 @@ from rich.progress import (
 )
 
 from dateline.errors import DatelineError
-from dateline.ingest.article.ingest import IngestReport, ingest_articles
-from dateline.ingest.article.sources import Fetcher, count_inputs, is_url
+
+if TYPE_CHECKING:
+    from dateline.ingest.article.ingest import IngestReport
 from dateline.store import Store, open_store
 
 EXIT_USER_ERROR = 2
@@ -111,6 +113,11 @@ def ingest(ctx: click.Context, targets: tuple[str, ...], jobs: int, verbose: boo
       dateline ingest saved/page.html.gz crawl.warc.gz
       dateline ingest https://example.org/news/2012/02/09/story.html
     """
+    # Imported here: extraction and linking pull in trafilatura and scikit-learn, which
+    # every other command would otherwise pay for at start-up (seconds).
+    from dateline.ingest.article.ingest import ingest_articles
+    from dateline.ingest.article.sources import Fetcher, count_inputs, is_url
+
     for target in targets:
         if not is_url(target) and not Path(target).exists():
             raise UserError(f"{target}: no such file or folder")

@@ -13,9 +13,6 @@ from contextlib import contextmanager
 
 import click
 
-from dateline.ingest.article.attach import rank_for_article
-from dateline.nlp.vocabulary import vocabulary_from_store
-from dateline.search import SearchIndex
 from dateline.store import Store, open_store
 
 REVIEW_METHOD = "review"
@@ -48,6 +45,11 @@ def review(ctx: click.Context, limit: int, candidates: int) -> None:
     """
     if ctx.invoked_subcommand is not None:
         return
+    # Imported here: ranking pulls in scikit-learn, seconds at every command's start-up.
+    from dateline.ingest.article.attach import rank_for_article
+    from dateline.nlp.vocabulary import vocabulary_from_store
+    from dateline.search import SearchIndex
+
     with _store(ctx) as store:
         waiting = store.articles_waiting(limit)
         if not waiting:
