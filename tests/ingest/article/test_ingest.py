@@ -312,7 +312,7 @@ def test_the_command_fetches_urls(database_url: str, monkeypatch: pytest.MonkeyP
             "https://news.example.org/a": page_reply(article_page(META)),
         }
     )
-    monkeypatch.setattr(ingest_command, "Fetcher", lambda: fetcher(site))
+    monkeypatch.setattr("dateline.ingest.article.sources.Fetcher", lambda: fetcher(site))
     code, out, err = run(
         "https://news.example.org/a", "https://news.example.org/gone", db=database_url
     )
