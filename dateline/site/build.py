@@ -10,9 +10,9 @@ writes only the pages whose text actually changed. What an edited event affects:
   and after the edit: day, month, year, context (the tag's page and year pages), story,
   home, and the feeds;
 - the related lists of other events: those that listed it, and those it may now enter.
-  The ranking is by shared tags (then date), so it can only enter a list whose weakest
-  entry shares no more tags with that event than it does; other lists cannot change.
-  (If the ranking ever weighs tags by rarity, this test must compare scores instead.)
+  The ranking is by shared tags, then by nearness to the list's event and date
+  (:func:`dateline.store.related.rank_key`), so it can only enter a list whose weakest
+  entry it would outrank there; other lists cannot change.
 
 A change of templates, Dateline version, base URL or archive makes the next build a
 full one; ``full=True`` forces it.
@@ -290,8 +290,8 @@ class _Build:
             weakest = self.state.weakest_related(sorted(sharing))
             ordinal = entry.date.toordinal()
             for other, shared in sharing.items():
-                length, last = weakest.get(other, (0, None))
-                key = rank_key(shared, ordinal, entry.slug, event_id)
+                length, owner_day, last = weakest.get(other, (0, None, None))
+                key = rank_key(shared, ordinal, entry.slug, event_id, owner_day)
                 if length < RELATED_LIMIT or last is None or key < last:
                     affected.add(other)
         done = 0

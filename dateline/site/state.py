@@ -14,6 +14,7 @@ import json
 import sqlite3
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from datetime import date
 from pathlib import Path
 
 from dateline.model import RelatedEvent
@@ -133,19 +134,25 @@ class BuildState:
             ((eid, x.day, x.story, json.dumps(list(x.contexts)), x.mark) for eid, x in rows),
         )
 
-    def weakest_related(self, ids: Sequence[int]) -> dict[int, tuple[int, RankKey | None]]:
-        """``{event: (list length, rank key of its list's last entry)}`` for ``ids``."""
-        found: dict[int, tuple[int, RankKey | None]] = {}
+    def weakest_related(
+        self, ids: Sequence[int]
+    ) -> dict[int, tuple[int, int | None, RankKey | None]]:
+        """``{event: (list length, its day's ordinal, rank key of its list's last entry)}``
+        for ``ids``; the day is what the ranking measures nearness from (None if the
+        event was not listed: then the key answers conservatively)."""
+        found: dict[int, tuple[int, int | None, RankKey | None]] = {}
         for start in range(0, len(ids), 900):
             chunk = list(ids[start : start + 900])
             marks = ",".join("?" * len(chunk))
-            for eid, length, shared, day, slug, last in self._db.execute(
-                "SELECT event_id, length, last_shared, last_day, last_slug, last_id "
-                f"FROM related WHERE event_id IN ({marks})",
+            for eid, length, shared, day, slug, last, owner in self._db.execute(
+                "SELECT r.event_id, r.length, r.last_shared, r.last_day, r.last_slug, "
+                "r.last_id, l.day FROM related r LEFT JOIN listed l USING (event_id) "
+                f"WHERE r.event_id IN ({marks})",
                 chunk,
             ):
-                key = None if shared is None else rank_key(shared, day, slug, last)
-                found[int(eid)] = (int(length), key)
+                owner_day = None if owner is None else date.fromisoformat(owner).toordinal()
+                key = None if shared is None else rank_key(shared, day, slug, last, owner_day)
+                found[int(eid)] = (int(length), owner_day, key)
         return found
 
     def listing(self, related_ids: Sequence[int]) -> set[int]:
