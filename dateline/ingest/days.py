@@ -50,11 +50,12 @@ def import_days(store: Store, days: list[DayItems], origin: str) -> DayOutcome:
 
 def _import_day(store: Store, day: DayItems, origin: str, result: DayOutcome) -> None:
     note = f"imported from {origin}"
-    entries = store.entries_between(day.date, day.date)
-    if not entries and day.events:
-        for event_id in _bulk_add(store, day, origin):
+    taken = store.taken_slugs(day.date)  # cheaper than listing the day's events
+    if not taken and day.events:  # a day new to the archive
+        for event_id in _bulk_add(store, day, origin, taken):
             result.set(event_id, "added")
         return
+    entries = store.entries_between(day.date, day.date)
     by_headline = {e.headline: e for e in entries}
     matched: dict[int, int] = {}  # item index -> event id
     for index, content in enumerate(day.events):
@@ -134,16 +135,14 @@ def _merged_sources(stored: tuple[Source, ...], new: tuple[Source, ...]) -> tupl
     return tuple(merged)
 
 
-def _bulk_add(store: Store, day: DayItems, origin: str) -> list[int]:
+def _bulk_add(store: Store, day: DayItems, origin: str, taken: set[str]) -> list[int]:
     """Insert a day's items with :meth:`Store.bulk_create`; the ids of the new events.
 
     Slugs follow :meth:`Store.create_event`'s rule (the headline's, then ``-2``,
     ``-3``...), avoiding every slug used on that day; an item without one goes the
     one-by-one way.
     """
-    # The day has no event yet (the caller checked), but earlier versions of moved
-    # events may have used its slugs.
-    taken = store.taken_slugs(day.date) | {"index"}
+    taken = taken | {"index"}  # the slugs any version ever had on that day
     now = utc_now()
     histories = []
     single = []
