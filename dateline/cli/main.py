@@ -23,6 +23,7 @@ from dateline import __version__
 from dateline.cli.ingest_command import ingest
 from dateline.cli.review_command import review
 from dateline.cli.serve_command import serve
+from dateline.cli.token_command import token
 from dateline.errors import DatelineError, InputError, NotFoundError
 from dateline.ingest.formats import FORMAT_NAMES
 from dateline.ingest.importer import find_page_files, import_paths
@@ -551,6 +552,7 @@ def contexts_retag(ctx: click.Context) -> None:
 cli.add_command(serve)
 cli.add_command(ingest)
 cli.add_command(review)
+cli.add_command(token)
 
 
 def main() -> None:

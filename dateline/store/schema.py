@@ -39,6 +39,7 @@ events = sa.Table(
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Column("updated_at", sa.DateTime, nullable=False),
     sa.Column("story_slug", sa.String(140)),
+    sa.Column("retired", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.Index("ix_events_date", "date"),
     sa.Index("ix_events_story_slug", "story_slug"),
     sa.Index("ix_events_updated_at", "updated_at"),
@@ -64,6 +65,7 @@ versions = sa.Table(
     sa.Column("editor", sa.String(100)),
     sa.Column("note", sa.Text),
     sa.Column("recorded_at", sa.DateTime, nullable=False),
+    sa.Column("retired", sa.Boolean, nullable=False, server_default=sa.false()),
     sa.UniqueConstraint("event_id", "number", name="uq_versions_event_number"),
     sa.Index("ix_versions_date_slug", "date", "slug"),
 )
@@ -185,4 +187,27 @@ article_events = sa.Table(
     sa.Column("method", sa.String(40), nullable=False),
     sa.Column("created_at", sa.DateTime, nullable=False),
     sa.Index("ix_article_events_event", "event_id", "article_id"),
+)
+
+# API tokens (dateline/store/tokens.py): who may write through the HTTP API. Only the
+# SHA-256 of a token is kept; ``revoked_at`` set means refused. A name is unique among
+# the tokens not revoked, so a revoked token's name can be given to its replacement.
+# ``retired`` on ``versions`` marks the version that retired its event (history is never
+# rewritten: retiring adds a version); on ``events`` it is the current version's flag.
+api_tokens = sa.Table(
+    "api_tokens",
+    metadata,
+    sa.Column("id", sa.Integer, primary_key=True),
+    sa.Column("name", sa.String(100), nullable=False),
+    sa.Column("token_sha256", sa.String(64), nullable=False, unique=True),
+    sa.Column("created_at", sa.DateTime, nullable=False),
+    sa.Column("last_used_at", sa.DateTime),
+    sa.Column("revoked_at", sa.DateTime),
+    sa.Index(
+        "uq_api_tokens_active_name",
+        "name",
+        unique=True,
+        sqlite_where=sa.text("revoked_at IS NULL"),
+        postgresql_where=sa.text("revoked_at IS NULL"),
+    ),
 )

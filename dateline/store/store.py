@@ -17,7 +17,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dateline.errors import ConflictError, NotFoundError, StaleVersionError
+from dateline.errors import ConflictError, InputError, NotFoundError, StaleVersionError
 from dateline.model import (
     Context,
     Event,
@@ -47,6 +47,7 @@ from dateline.model.article import (
 from dateline.store import schema as t
 from dateline.store.engine import create_engine, migrate, resolve_database_url
 from dateline.store.related import RelatedIndex
+from dateline.store.tokens import ApiToken, new_token, token_digest, validate_token_name
 
 CHANGE_LOG_LOCK = 0x44_61_74_65_6C_69_6E  # "Datelin"
 
@@ -682,6 +683,7 @@ class Store:
                 stub=current.partial,
                 updated_at=now,
                 story_slug=story_slug(content.story),
+                retired=_retired_flag(event_id, current.number),  # whoever writes
             )
         )
         conn.execute(sa.delete(t.event_contexts).where(t.event_contexts.c.event_id == event_id))
@@ -1156,6 +1158,190 @@ class Store:
         if conn.execute(sa.select(table.c.id).where(table.c.id == row_id)).first() is None:
             raise NotFoundError(f"no {what} with id {row_id}")
 
+    # -- API tokens and retired events (the HTTP API's writes, dateline/web) -----------
+
+    def create_token(self, name: str) -> tuple[ApiToken, str]:
+        """A new API token for ``name``: the record, and the token itself.
+
+        The token is returned this once and never stored (only its SHA-256 is:
+        :mod:`dateline.store.tokens` says why a fast hash is right). InputError on the
+        ``name`` field if the name is invalid or an active token already has it.
+        """
+        checked = validate_token_name(name)
+        secret = new_token()
+        now = utc_now()
+        taken = InputError(
+            f"a token named {checked!r} exists (revoke it first, or choose another name)",
+            field="name",
+        )
+        try:
+            with self._connect() as conn:
+                active = sa.select(t.api_tokens.c.id).where(
+                    t.api_tokens.c.name == checked, t.api_tokens.c.revoked_at.is_(None)
+                )
+                if conn.execute(active).first() is not None:
+                    raise taken
+                result = conn.execute(
+                    sa.insert(t.api_tokens).values(
+                        name=checked, token_sha256=token_digest(secret), created_at=now
+                    )
+                )
+        except sa.exc.IntegrityError:  # another process made one with this name meanwhile
+            raise taken from None
+        key = result.inserted_primary_key
+        assert key is not None
+        return ApiToken(int(key[0]), checked, now), secret
+
+    def tokens(self) -> list[ApiToken]:
+        """Every API token ever made, revoked ones too, oldest first."""
+        with self._read() as conn:
+            rows = conn.execute(sa.select(t.api_tokens).order_by(t.api_tokens.c.id)).mappings()
+            return [_api_token(row) for row in rows]
+
+    def revoke_token(self, ref: str) -> ApiToken:
+        """Revoke the token with id ``ref`` (digits) or the active token named ``ref``.
+
+        NotFoundError if there is none, ConflictError if it is revoked already.
+        """
+        text = ref.strip()
+        table = t.api_tokens
+        with self._connect() as conn:
+            if text.isdigit():
+                query = sa.select(table).where(table.c.id == int(text))
+            else:  # the active token of that name, else its newest revoked one (to say so)
+                query = (
+                    sa.select(table)
+                    .where(table.c.name == text)
+                    .order_by(table.c.revoked_at.is_not(None), table.c.id.desc())
+                    .limit(1)
+                )
+            row = conn.execute(query).mappings().first()
+            if row is None:
+                raise NotFoundError(
+                    f"no API token with the {'id' if text.isdigit() else 'name'} {text!r}"
+                )
+            token = _api_token(row)
+            if token.revoked_at is not None:
+                raise ConflictError(
+                    f"token {token.id} ({token.name}) was revoked already, at {token.revoked_at}"
+                )
+            now = utc_now()
+            conn.execute(sa.update(table).where(table.c.id == token.id).values(revoked_at=now))
+        return replace(token, revoked_at=now)
+
+    def use_token(self, secret: str) -> ApiToken | None:
+        """The token whose digest matches ``secret`` (None if none), revoked ones too: the
+        caller tells "unknown" from "revoked". An active token's last use becomes now."""
+        digest = token_digest(secret)
+        if digest is None:
+            return None
+        table = t.api_tokens
+        with self._read() as conn:
+            row = conn.execute(sa.select(table).where(table.c.token_sha256 == digest)).mappings()
+            found = row.first()
+        if found is None:
+            return None
+        token = _api_token(found)
+        if token.revoked:
+            return token
+        now = utc_now()
+        with self._connect() as conn:
+            conn.execute(sa.update(table).where(table.c.id == token.id).values(last_used_at=now))
+        return replace(token, last_used_at=now)
+
+    def retired_versions(self, event_id: int) -> frozenset[int]:
+        """The numbers of the versions that retired the event (an event is retired while
+        its current version is one of them)."""
+        v = t.versions
+        query = sa.select(v.c.number).where(v.c.event_id == event_id, v.c.retired)
+        with self._read() as conn:
+            return frozenset(int(n) for n in conn.execute(query).scalars())
+
+    def edit_event(
+        self,
+        event_id: int,
+        content: EventContent,
+        *,
+        editor: str | None,
+        note: str | None,
+        expected_version: int,
+    ) -> WriteResult:
+        """:meth:`append_version` as the API's ``PUT`` does it, checked and written in one
+        transaction. An edit of a retired event brings it back, also when the content is
+        unchanged (then the new version differs from the last only in not retiring it).
+        """
+        with self._connect() as conn:
+            stored = self._lock_versions(conn, event_id)
+            current = stored[-1]
+            if expected_version != current.number:
+                raise StaleVersionError(event_id, expected_version, current.number)
+            if not self._is_retired(conn, event_id, current.number):
+                return self.append_version(
+                    event_id, content, editor=editor, note=note, expected_version=expected_version
+                )
+            checked = content.validated()
+            if checked != current.content:
+                return self.append_version(
+                    event_id, content, editor=editor, note=note, expected_version=expected_version
+                )
+            self._add_flagged_version(conn, event_id, stored, editor, note, retired=False)
+        return WriteResult(self.event(event_id), changed=True)
+
+    def retire_event(
+        self, event_id: int, *, editor: str | None, note: str | None, expected_version: int
+    ) -> Event:
+        """Retire an event: a new version with the same content, flagged as retiring it.
+
+        History stays as it was, and the event stays readable at all its addresses.
+        StaleVersionError if ``expected_version`` is not current, ConflictError if the
+        event is retired already, NotFoundError if there is no such event.
+        """
+        with self._connect() as conn:
+            stored = self._lock_versions(conn, event_id)
+            current = stored[-1]
+            if expected_version != current.number:
+                raise StaleVersionError(event_id, expected_version, current.number)
+            if self._is_retired(conn, event_id, current.number):
+                raise ConflictError(
+                    f"event {event_id} is retired already (by version {current.number})"
+                )
+            self._add_flagged_version(conn, event_id, stored, editor, note, retired=True)
+        return self.event(event_id)
+
+    def _is_retired(self, conn: sa.Connection, event_id: int, number: int) -> bool:
+        v = t.versions
+        query = sa.select(v.c.retired).where(v.c.event_id == event_id, v.c.number == number)
+        return bool(conn.execute(query).scalar_one())
+
+    def _add_flagged_version(
+        self,
+        conn: sa.Connection,
+        event_id: int,
+        stored: Sequence[Version],
+        editor: str | None,
+        note: str | None,
+        *,
+        retired: bool,
+    ) -> None:
+        """A version repeating the current one's content, retiring the event or not."""
+        current = stored[-1]
+        version = Version(
+            current.number + 1,
+            current.slug,  # the event's own slug on its own day: no other event takes it
+            current.content,
+            utc_now(),
+            validate_editor(editor),
+            validate_note(note),
+        )
+        self._write(conn, event_id, stored, [*stored, version])
+        v = t.versions
+        conn.execute(
+            sa.update(v)
+            .where(v.c.event_id == event_id, v.c.number == version.number)
+            .values(retired=retired)
+        )
+        conn.execute(sa.update(t.events).where(t.events.c.id == event_id).values(retired=retired))
+
 
 _ARTICLE_VERSION_COLUMNS = [c for c in t.article_versions.c if c.name != "raw_gzip"]
 """Every column of ``article_versions`` but the raw input, which only re-extraction reads."""
@@ -1409,3 +1595,23 @@ def _slugs_starting(conn: sa.Connection, prefix: str) -> list[str]:
     # Slugs are [a-z0-9-] only, so the prefix holds no LIKE wildcards.
     query = sa.select(t.contexts.c.slug).where(t.contexts.c.slug.like(prefix + "%"))
     return list(conn.execute(query).scalars())
+
+
+def _retired_flag(event_id: int, number: int) -> sa.ScalarSelect[Any]:
+    """Whether version ``number`` of the event retires it: the event's current state."""
+    v = t.versions
+    return (
+        sa.select(v.c.retired)
+        .where(v.c.event_id == event_id, v.c.number == number)
+        .scalar_subquery()
+    )
+
+
+def _api_token(row: sa.RowMapping) -> ApiToken:
+    return ApiToken(
+        id=row["id"],
+        name=row["name"],
+        created_at=row["created_at"],
+        last_used_at=row["last_used_at"],
+        revoked_at=row["revoked_at"],
+    )

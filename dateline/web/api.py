@@ -19,7 +19,7 @@ from typing import Annotated, Any, Literal, cast
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from dateline.errors import InputError, NotFoundError
-from dateline.model import Event, EventEntry, context_path
+from dateline.model import Event, EventEntry, Version, context_path
 from dateline.render.markdown import version_label, version_path
 from dateline.render.views import entry_view, event_view
 from dateline.search import SearchFilters, SearchIndex
@@ -160,9 +160,15 @@ async def get_event(
         raise NotFoundError(
             f"event {event_id} has no version {version} (it has {len(event.versions)})"
         ) from None
-    view, _ = event_page_view(store, event, chosen)
     response.headers["ETag"] = _etag(event)
-    return view
+    return event_json(store, event, chosen)
+
+
+def event_json(store: Store, event: Event, version: Version | None = None) -> dict[str, Any]:
+    """An event's API JSON: its page's JSON (``version``'s; default current) and whether
+    it is retired (the pages do not say yet)."""
+    view, _ = event_page_view(store, event, version or event.current)
+    return {**view, "retired": event.current.number in store.retired_versions(event.id)}
 
 
 @router.get(
@@ -174,6 +180,7 @@ async def get_event(
 async def get_history(store: StoreDep, response: Response, event_id: EventId) -> dict[str, Any]:
     event = store.event(event_id)
     response.headers["ETag"] = _etag(event)
+    retiring = store.retired_versions(event_id)
     versions = []
     for version in event.versions:
         content = version.content
@@ -195,6 +202,7 @@ async def get_history(store: StoreDep, response: Response, event_id: EventId) ->
                 "editor": version.editor,
                 "note": version.note,
                 "partial": version.partial,
+                "retired": version.number in retiring,
             }
         )
     return {"id": event.id, "current": event.current.number, "versions": versions}

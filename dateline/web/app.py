@@ -22,6 +22,8 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from dateline import __version__
 from dateline.errors import NotFoundError
@@ -32,11 +34,18 @@ from dateline.web.api import router as api_router
 from dateline.web.cache import PageCache, cached
 from dateline.web.errors import error_response, install_error_handlers
 from dateline.web.pages import SitePages, not_found_page
+from dateline.web.write_api import MAX_BODY_BYTES
+from dateline.web.write_api import router as write_router
 
 API_PREFIX = "/api"
 DESCRIPTION = """Read a Dateline archive: its events with their full history, related
 events and context tags. Every page of the site is also served at its own address
-(`/news/YYYY/MM/D/<slug>.json`, `.md`, `.html`, `.xml`; see docs/site.md)."""
+(`/news/YYYY/MM/D/<slug>.json`, `.md`, `.html`, `.xml`; see docs/site.md).
+
+Create, edit and retire events: each write adds a version, and needs an API token
+(`Authorization: Bearer <token>`, from `dateline token create --name NAME`). An edit or a
+retirement sends the `ETag` of the version it is based on as `If-Match`; a write based
+on an older version gets a 412 with the current event, so no edit is silently lost."""
 
 
 def create_app(database_url: str | None = None, *, base_url: str | None = None) -> FastAPI:
@@ -72,6 +81,8 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None) 
     app.state.search = SearchIndex(store)
     install_error_handlers(app)
     app.include_router(api_router)
+    app.include_router(write_router)  # bodies limited there (413), tokens checked
+    app.add_middleware(DeclaredBodyLimit, max_bytes=MAX_BODY_BYTES)
 
     async def page(request: Request, path: str) -> Response:
         """Any page of the site (the last route: everything the API does not answer)."""
@@ -100,6 +111,29 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None) 
     app.add_api_route("/{path:path}", page, methods=["GET", "HEAD"], include_in_schema=False)
     app.add_exception_handler(404, unrouted)
     return app
+
+
+class DeclaredBodyLimit:
+    """A 413 in the one error shape for a request whose ``Content-Length`` is over the
+    limit, before anything reads it.
+
+    A body sent without a length is counted as it arrives by Starlette's limit, which
+    the write router sets (``max_body_size``). That limit answers an over-long declared
+    length in plain text, replacing any response, so the length is checked here first.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] == "http":
+            length = Headers(scope=scope).get("content-length", "")
+            if length.isdigit() and int(length) > self.max_bytes:
+                message = f"the request body is larger than {self.max_bytes:,} bytes"
+                await error_response(413, message)(scope, receive, send)
+                return
+        await self.app(scope, receive, send)
 
 
 def _not_found(url_path: str, message: str) -> Response:

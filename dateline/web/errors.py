@@ -72,8 +72,14 @@ def error_response(
 def documented(*statuses: int) -> dict[int | str, dict[str, Any]]:
     """The ``responses=`` of a route: its error statuses, all with the one error shape."""
     descriptions = {
+        400: "The request cannot be read (the error says why)",
+        401: "No API token, or one this archive never issued",
+        403: "The API token was revoked",
         404: "Nothing at this address",
+        409: "The write contradicts the event's state",
+        413: "The request body is too large",
         422: "A parameter is invalid (the error names it)",
+        428: "The write sent no If-Match: send the ETag of the version you edited",
         500: "A bug (nothing of it is shown)",
     }
     return {
@@ -99,6 +105,10 @@ def _shown(value: Any) -> str:
 async def _on_validation_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, RequestValidationError)
     first = dict(error.errors()[0]) if error.errors() else {}
+    if first.get("type") == "json_invalid":  # loc is ("body", <character offset>)
+        reason = first.get("ctx", {}).get("error", "invalid")
+        where = first.get("loc", ("body", "?"))[-1]
+        return error_response(422, f"body: not JSON ({reason} at character {where})", "body")
     field = _validation_field(first)
     message = str(first.get("msg", "invalid request"))
     if "input" in first and first["input"] is not None:
@@ -108,7 +118,9 @@ async def _on_validation_error(_request: Request, error: Exception) -> JSONRespo
 
 async def _on_http_error(_request: Request, error: Exception) -> JSONResponse:
     assert isinstance(error, HTTPException)
-    return error_response(error.status_code, str(error.detail), headers=error.headers)
+    # Starlette's body limit (a body sent without a length) says only "Content Too Large".
+    message = "the request body is too large" if error.status_code == 413 else str(error.detail)
+    return error_response(error.status_code, message, headers=error.headers)
 
 
 async def _on_dateline_error(_request: Request, error: Exception) -> JSONResponse:

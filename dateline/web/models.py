@@ -98,6 +98,10 @@ class EventOut(Strict):
     version: VersionInfo
     versions: Annotated[list[VersionListed], Field(min_length=1)]
     related: Annotated[list[RelatedOut], Field(description="Filled for the current version only.")]
+    retired: bool = Field(
+        description="The event was retired (its current version retires it); it stays "
+        "readable. Not in the page's JSON: the API adds it."
+    )
 
 
 class EventListed(Strict):
@@ -158,6 +162,7 @@ class HistoryVersion(Strict):
     editor: str | None
     note: str | None
     partial: bool
+    retired: bool = Field(description="This version retired the event.")
 
 
 class History(Strict):

@@ -3,6 +3,7 @@ commits, including a write whose change number is older than one committed befor
 
 from __future__ import annotations
 
+import threading
 from datetime import date
 
 from dateline.model import EventContent
@@ -56,9 +57,20 @@ def test_every_commit_changes_the_mark(
     assert len(marks) == 3
     if store.backend != "postgresql":
         return  # SQLite writers take turns: changes commit in the order they are numbered
-    other = databases.open(database_url)
+    other, reader = databases.open(database_url), databases.open(database_url)
+    done: list[object] = []
     with store.transaction():
         store.append_version(first.id, EventContent(date(2012, 2, 9), "Made-up edit, slow"))
-        other.append_version(second.id, EventContent(date(2012, 2, 9), "Made-up edit, fast"))
-        before = change_mark(other)  # the later change number is committed, not the earlier
-    assert change_mark(other) != before
+        writer = threading.Thread(
+            target=lambda: done.append(
+                other.append_version(second.id, EventContent(date(2012, 2, 9), "Made-up, fast"))
+            )
+        )
+        writer.start()
+        writer.join(timeout=1)
+        # The later writer waits for its turn on the change log (store.py): its change
+        # cannot be numbered and committed before the earlier one.
+        assert writer.is_alive() and not done
+        before = change_mark(reader)
+    writer.join(timeout=30)
+    assert done and change_mark(reader) != before
