@@ -52,8 +52,9 @@ lint: install
 	$(BIN)/ruff format --check dateline tests bench
 	$(BIN)/mypy
 
+# Two worker processes (pytest-xdist), one per core here: each starts its own PostgreSQL.
 test: install system-deps lint
-	$(BIN)/python -m pytest
+	$(BIN)/python -m pytest -n 2
 
 bench: install
 	./scripts/system-deps.sh --bench
