@@ -36,6 +36,7 @@ import inspect
 import json
 import os
 import platform
+import resource
 import shlex
 import shutil
 import sqlite3
@@ -145,6 +146,7 @@ def child_build(db: str, out: str, result_file: str, full: bool, jobs: int | Non
     else:
         processes = 1
 
+    load_before = os.getloadavg()[0]
     started = time.perf_counter()
     store = open_store(db)
     opened = time.perf_counter() - started
@@ -169,9 +171,26 @@ def child_build(db: str, out: str, result_file: str, full: bool, jobs: int | Non
         open_store_s=opened,
         peak_rss_self=related.peak_rss(),
         jobs=processes,
+        **cpu_seconds(),
+        load_before=load_before,
+        load_after=os.getloadavg()[0],
     )
     Path(result_file).write_text(json.dumps(figures, default=str), encoding="utf-8")
     return 0
+
+
+def cpu_seconds() -> dict[str, float]:
+    """CPU time of this process and the workers it has reaped (user, system).
+
+    On a shared machine wall time depends on what else runs; CPU time much less, so the
+    report gives both (with the load average before and after the build).
+    """
+    own = resource.getrusage(resource.RUSAGE_SELF)
+    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return {
+        "cpu_user_s": own.ru_utime + workers.ru_utime,
+        "cpu_sys_s": own.ru_stime + workers.ru_stime,
+    }
 
 
 def run_build(
@@ -275,9 +294,19 @@ def full_build(db: Path, out: Path, jobs: int | None) -> dict[str, Any]:
         f"dateline full build, {_processes(full['jobs'])}: {full['pages_written']:,} files "
         f"written in {full['process_s']:.1f} s ({full['build_site_s']:.1f} s in build_site), "
         f"{output.count('html'):,} HTML pages, {output.bytes / MIB:,.0f} MiB, "
-        f"peak memory {_memory(full)}"
+        f"peak memory {_memory(full)}; {_cpu(full)}"
     )
     return full
+
+
+def _cpu(run: dict[str, Any]) -> str:
+    """CPU seconds and the load around a build (absent from results of older runs)."""
+    if "cpu_user_s" not in run:
+        return "CPU time not measured"
+    return (
+        f"CPU {run['cpu_user_s']:,.1f} s user + {run['cpu_sys_s']:,.1f} s system, "
+        f"load average {run['load_before']:.1f} before, {run['load_after']:.1f} after"
+    )
 
 
 def _processes(jobs: int) -> str:
@@ -464,6 +493,11 @@ def markdown(results: dict[str, Any]) -> str:
             "Dateline's HTML pages (each also as .md, .json and .xml): "
             + ", ".join(f"{count:,} {kind}" for kind, count in kinds.items())
             + f". In build_site: {dateline['full']['build_site_s']:,.1f} s.",
+        ]
+        lines += [
+            f"Dateline, full, {_processes(dateline[key]['jobs'])}: {_cpu(dateline[key])}."
+            for key in ("full", "full_one_core", "forced_full")
+            if key in dateline
         ]
         lines += [
             "",

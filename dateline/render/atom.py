@@ -13,6 +13,7 @@ relative references), made by appending the archive's root paths to ``base_url``
 from __future__ import annotations
 
 from datetime import UTC, date, datetime
+from functools import lru_cache
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -67,10 +68,16 @@ def entry_id(event_id: int, base_url: str) -> str:
     archive under a path gets the path too (``tag:example.org,2002:archive/event:12``),
     so two archives on one host do not share ids.
     """
+    return f"{_tag_prefix(base_url)}event:{event_id}"
+
+
+@lru_cache(maxsize=16)
+def _tag_prefix(base_url: str) -> str:
+    """``tag:<host>,2002:<path>/`` of ``base_url`` (the same for every entry of a build)."""
     base = urlsplit(_checked_base_url(base_url))
     path = base.path.strip("/")
     scope = f"{path}/" if path else ""
-    return f"tag:{base.hostname},{TAG_DATE}:{scope}event:{event_id}"
+    return f"tag:{base.hostname},{TAG_DATE}:{scope}"
 
 
 class _Entry(FeedEntry):  # type: ignore[misc]
@@ -110,6 +117,7 @@ def _entry(view: dict[str, Any], base: str) -> FeedEntry:
     return entry
 
 
+@lru_cache(maxsize=16)
 def _checked_base_url(base_url: str) -> str:
     parts = urlsplit(base_url)
     if parts.scheme not in ("http", "https") or not parts.hostname:

@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections import Counter
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import date, datetime
+from functools import cache
 from typing import Any
 
 from dateline.model import (
@@ -24,19 +25,33 @@ from dateline.model import (
     context_slug,
     day_label,
     day_path,
-    event_path,
     home_path,
     month_path,
     story_path,
     story_slug,
     year_path,
 )
+from dateline.model.paths import day_dir
 from dateline.render.chart import MONTH_NAMES
 from dateline.render.markdown import version_label, version_path
 
 
 def _no_ext(path: str) -> str:
     return path.rsplit(".", 1)[0]
+
+
+@cache
+def _iso(day: date) -> str:
+    """``day.isoformat()``, made once per day: lists repeat the same few thousand days."""
+    return day.isoformat()
+
+
+def _event_page(day: date, slug: str) -> str:
+    """``event_path(day, slug)`` without its extension (the folder made once per day)."""
+    return f"{_day_folder(day)}/{slug}"
+
+
+_day_folder = cache(day_dir)
 
 
 def _time(value: datetime | None) -> str | None:
@@ -106,9 +121,9 @@ def event_view(
         "related": [
             {
                 "id": r.event_id,
-                "date": r.date.isoformat(),
+                "date": _iso(r.date),
                 "headline": r.headline,
-                "path": _no_ext(event_path(r.date, r.slug)),
+                "path": _event_page(r.date, r.slug),
                 "shared": list(r.shared),
             }
             for r in (related if is_current else ())
@@ -126,9 +141,9 @@ def entry_view(entry: EventEntry) -> dict[str, Any]:
     """One event in a list: enough to show and link it."""
     return {
         "id": entry.id,
-        "date": entry.date.isoformat(),
+        "date": _iso(entry.date),
         "headline": entry.headline,
-        "path": _no_ext(event_path(entry.date, entry.slug)),
+        "path": _event_page(entry.date, entry.slug),
         "category": entry.category,
         "story": _story(entry.story),
         "contexts": [{"name": c.name, "slug": c.slug} for c in entry.contexts],
@@ -329,7 +344,7 @@ def feed_view(
                 "summary": e.summary,
                 "date": e.date.isoformat(),
                 "updated": _time(e.updated_at),
-                "path": _no_ext(event_path(e.date, e.slug)),
+                "path": _event_page(e.date, e.slug),
                 "contexts": [{"name": c.name, "slug": c.slug} for c in e.contexts],
                 "sources": [],
             }

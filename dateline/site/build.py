@@ -21,6 +21,7 @@ full one; ``full=True`` forces it.
 from __future__ import annotations
 
 import calendar
+import gc
 import hashlib
 import multiprocessing
 import os
@@ -72,8 +73,8 @@ from dateline.site.state import BuildState, Listed
 from dateline.store import Store
 from dateline.store.related import rank_key
 
-BUILD_FORMAT = "2"
-"""Bump when the output changes in a way the template digest does not show."""
+BUILD_FORMAT = "3"
+"""Bump when the output or the page digests change in a way the template digest does not show."""
 FEED_SIZE = 50
 CONTEXT_FEED_SIZE = 20
 RELATED_LIMIT = 10
@@ -202,12 +203,19 @@ class _Build:
             ("years", sorted({d.year for d in days})),
             ("home", ()),
         ]
-        for done, result in enumerate(_run_tasks(self, tasks, jobs), 1):
-            self.writer.absorb(result.writer)
-            self.state.record_related(result.related)
-            self.state.record_listed(result.listed)
-            if self.progress:
-                self.progress(done, len(tasks))
+        # What was loaded above lives as long as the build: kept out of the cyclic
+        # garbage collector's sweeps (each one would walk all of it), and out of the
+        # forked workers' copy-on-write pages, which those sweeps would touch.
+        gc.freeze()
+        try:
+            for done, result in enumerate(_run_tasks(self, tasks, jobs), 1):
+                self.writer.absorb(result.writer)
+                self.state.record_related(result.related)
+                self.state.record_listed(result.listed)
+                if self.progress:
+                    self.progress(done, len(tasks))
+        finally:
+            gc.unfreeze()
         self._site_files()
         self.writer.flush()
         self._sitemaps({d.year for d in days})
@@ -423,9 +431,14 @@ class _Build:
                 touched = None
                 gone = existing - wanted
                 self.writer.remove(context_path(slug, ext, year=y) for y in gone for ext in FORMATS)
+        of_year: dict[int, list[EventEntry]] = defaultdict(list)
+        for entry in tagged if tagged is not None and wanted else ():
+            of_year[entry.date.year].append(entry)  # once, not a pass over all per year
         for year in sorted(wanted if touched is None else wanted & touched):
             listed = (
-                tagged if tagged is not None else self.store.entries_with_context(slug, year=year)
+                of_year[year]
+                if tagged is not None
+                else self.store.entries_with_context(slug, year=year)
             )
             view = context_view(context, listed, year=year, day_counts=counts)
             self.writer.put_all(list_files(view))
