@@ -7,6 +7,7 @@ the group's ``--db``, read from the root context like every other command's.
 from __future__ import annotations
 
 import os
+import secrets
 
 import click
 
@@ -40,6 +41,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     import uvicorn  # imported here: the other commands need none of the server
 
     from dateline.web.app import create_app
+    from dateline.web.session import SECRET_VARIABLE
 
     database = ctx.find_root().obj
     if workers == 1:
@@ -54,6 +56,9 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     click.echo(f"Serving {store.url} on http://{host}:{port}/ with {workers} workers")
     store.close()
     os.environ[DATABASE_URL_VARIABLE] = url
+    # Sign-in cookies are signed with this key: every worker must hold the same one,
+    # or a session made by one is refused by the next.
+    os.environ.setdefault(SECRET_VARIABLE, secrets.token_urlsafe(32))
     uvicorn.run(
         "dateline.web.app:app_from_environment",
         factory=True,

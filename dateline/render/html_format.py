@@ -11,7 +11,7 @@ inline SVG, and a cover image (a publisher's picture, not ours to copy) is a lin
 from __future__ import annotations
 
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
@@ -31,6 +31,7 @@ TEMPLATES = {
     "story": "story.html",
     "home": "home.html",
     "not-found": "404.html",
+    "article": "article.html",
 }
 
 
@@ -151,6 +152,13 @@ def chart(view: dict[str, Any], title: str) -> Markup:
     counts = {m["month"]: m["count"] for m in view.get("months", ())}
     # timeline_svg builds the SVG with lxml, escaping the archive's text itself.
     return Markup(timeline_svg(counts, title=title))
+
+
+def render_template(name: str, view: Mapping[str, Any], *, absolute: bool = False) -> str:
+    """``view`` through the template ``name`` (pages that are not a page kind, such as the
+    live server's forms), with the same environment and link maker as every page."""
+    template = _environment().get_template(name)
+    return template.render(page=view, url=url_maker(view["path"], absolute=absolute))
 
 
 def render_html(view: dict[str, Any]) -> str:

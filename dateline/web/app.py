@@ -11,6 +11,12 @@ worker thread per request. A server scales with uvicorn workers (processes; each
 has its own store), and every request reads the database afresh, so an edit made by
 any process shows at once.
 
+Besides the site and the API, two things only a server can do, in HTML: the search
+page (:mod:`dateline.web.search_page`, ``/search.html``) and the forms for writing,
+behind a sign-in with an API token (:mod:`dateline.web.forms`, ``/login``, ``/new``,
+``/edit/<id>``, ``/retire/<id>``). A served event page links to its edit form: the one
+difference from the built file (:func:`dateline.web.pages.edit_link`).
+
 Rendered pages are kept until the archive next changes (:mod:`dateline.web.cache`).
 They answer with an ``ETag`` (a digest of the body) and ``Cache-Control: no-cache``:
 a browser may keep a page but must ask again, and gets a 304 while it is unchanged.
@@ -33,7 +39,11 @@ from dateline.store.api_queries import change_mark
 from dateline.web.api import router as api_router
 from dateline.web.cache import PageCache, cached
 from dateline.web.errors import error_response, install_error_handlers
+from dateline.web.forms import router as forms_router
 from dateline.web.pages import SitePages, not_found_page
+from dateline.web.search_page import router as search_page_router
+from dateline.web.session import Sessions
+from dateline.web.session import secret_key as session_secret
 from dateline.web.write_api import MAX_BODY_BYTES
 from dateline.web.write_api import router as write_router
 
@@ -48,12 +58,19 @@ retirement sends the `ETag` of the version it is based on as `If-Match`; a write
 on an older version gets a 412 with the current event, so no edit is silently lost."""
 
 
-def create_app(database_url: str | None = None, *, base_url: str | None = None) -> FastAPI:
+def create_app(
+    database_url: str | None = None,
+    *,
+    base_url: str | None = None,
+    secret_key: str | None = None,
+) -> FastAPI:
     """The app serving the archive at ``database_url`` (a SQLite path or a database URL;
     None: ``$DATELINE_DATABASE_URL`` or ``dateline.db``).
 
     ``base_url`` is where the site is published, for the absolute addresses of feeds
-    and sitemaps; by default, the address each request was made to.
+    and sitemaps; by default, the address each request was made to. ``secret_key``
+    signs the forms' session cookies (default: ``$DATELINE_SECRET_KEY``, else random
+    for this process; see :mod:`dateline.web.session`).
     StoreUnavailableError if the database cannot be opened.
     """
     store = open_store(database_url)
@@ -79,9 +96,12 @@ def create_app(database_url: str | None = None, *, base_url: str | None = None) 
     )
     app.state.store = store
     app.state.search = SearchIndex(store)
+    app.state.sessions = Sessions(session_secret(secret_key))
     install_error_handlers(app)
     app.include_router(api_router)
     app.include_router(write_router)  # bodies limited there (413), tokens checked
+    app.include_router(search_page_router)  # /search.html, before the pages' route
+    app.include_router(forms_router)  # /login, /new, /edit/N...: HTML, live only
     app.add_middleware(DeclaredBodyLimit, max_bytes=MAX_BODY_BYTES)
 
     async def page(request: Request, path: str) -> Response:
