@@ -49,9 +49,23 @@ COLUMNS = ("date", "headline", "summary", "story", "category", "contexts", "sour
 """The fields of a record, in the order the writers give them (the CSV columns)."""
 REQUIRED = ("date", "headline")
 PAGE_KEYS = frozenset(
-    {"type", "id", "path", "current_path", "day", "partial", "version", "versions", "related"}
+    {
+        "type",
+        "id",
+        "path",
+        "current_path",
+        "day",
+        "partial",
+        "version",
+        "versions",
+        "related",
+        "articles",
+        "retired",
+    }
 )
-"""Keys of an event page (docs/schemas/event.schema.json) that a record does not read."""
+"""Keys of an event page (docs/schemas/event.schema.json) that a record does not read:
+what the archive made of the event (its history, its articles, whether it was retired),
+not what an importer states."""
 
 _ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
 _SOURCE_LINE = re.compile(r"(.*\S) <(https?://\S+)>")

@@ -10,6 +10,13 @@ different content appends a version, as an edit of an event does.
 
 An :class:`ArticleLink` ties an article to an event it reports, with a score, a reason
 and the method that made the link (an exact URL match, a ranking linker, an editor).
+
+Copies of one story (wire copy, content farms) form a copy group led by its
+*representative*, so that ten copies of one agency story count as one source: the
+store keeps each article's :class:`StoredSignature` to compare new articles with, the
+pairs found (:class:`CopyLink`) and each member's representative; an article's page
+shows its :class:`ArticleCopies`. Lists show articles as :class:`ArticleRef` (metadata,
+no text); an article's own page shows :class:`ArticleDetails`.
 """
 
 from __future__ import annotations
@@ -21,7 +28,7 @@ from typing import Literal
 from urllib.parse import parse_qsl, urlencode, urlsplit
 
 from dateline.errors import InputError
-from dateline.model.event import _no_control_characters, _one_line, _optional_url
+from dateline.model.event import EventEntry, _no_control_characters, _one_line, _optional_url
 
 IngestMethod = Literal["file", "warc", "http"]
 """How the bytes arrived: a file on disk, a record of a WARC file, or fetched over HTTP."""
@@ -294,3 +301,124 @@ class ArticleWrite:
     @property
     def changed(self) -> bool:
         return self.outcome != "unchanged"
+
+
+# -- copies, and articles as pages and lists show them ------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleRef:
+    """An article as lists show it: its current metadata, without text or history.
+
+    ``representative_id`` is the article that stands for its copy group (its own id
+    when it leads one), None when no copy of it is known.
+    """
+
+    id: int
+    key: str
+    url: str | None
+    title: str | None
+    publisher: str | None
+    domain: str | None
+    published: date | None
+    representative_id: int | None = None
+
+    @property
+    def copy_of(self) -> int | None:
+        """The representative this article is a copy of; None when it stands for itself."""
+        lead = self.representative_id
+        return None if lead is None or lead == self.id else lead
+
+
+@dataclass(frozen=True, slots=True)
+class EventArticle:
+    """An article as its event's page lists it: the article and its link's score and reason."""
+
+    article: ArticleRef
+    score: float
+    reason: str
+    method: str
+
+
+@dataclass(frozen=True, slots=True)
+class StoredSignature:
+    """What the store keeps of an article's current text to find its copies without
+    reading the text again: a MinHash signature (serialised by
+    :mod:`dateline.nlp.near_duplicates`) and the number of shingles it summarises."""
+
+    article_id: int
+    shingles: int
+    minhash: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class CopyLink:
+    """Two articles found to be copies, and how alike they are (both estimated from
+    their signatures): ``containment`` decided, ``jaccard`` is for the record."""
+
+    first_id: int
+    second_id: int
+    jaccard: float
+    containment: float
+
+    def validated(self) -> CopyLink:
+        """This pair, first id the smaller; ValueError for one article or a figure out of 0-1."""
+        if self.first_id == self.second_id:
+            raise ValueError(f"article {self.first_id} cannot be a copy of itself")
+        for name in ("jaccard", "containment"):
+            value = getattr(self, name)
+            if not 0.0 <= value <= 1.0:
+                raise ValueError(f"{name} {value!r} is not between 0 and 1")
+        if self.first_id > self.second_id:
+            return replace(self, first_id=self.second_id, second_id=self.first_id)
+        return self
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCopy:
+    """Another copy of an article's story.
+
+    ``containment`` and ``jaccard`` say how alike the two are when they were compared
+    directly; None when they are copies only through a third (two cuts of one wire
+    story, each contained in the whole).
+    """
+
+    article: ArticleRef
+    containment: float | None = None
+    jaccard: float | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleCopies:
+    """An article's copy group: the representative and the other members.
+
+    ``representative_id`` is the article's own id when it leads its group, or has no
+    copy (then ``copies`` is empty). ``copies`` are the other members, the
+    representative first, then by publication date (undated last) and id.
+    """
+
+    article_id: int
+    representative_id: int
+    copies: tuple[ArticleCopy, ...] = ()
+
+    @property
+    def is_representative(self) -> bool:
+        return self.representative_id == self.article_id
+
+
+@dataclass(frozen=True, slots=True)
+class AttachedEvent:
+    """An event an article is attached to, as the article's page lists it."""
+
+    link: ArticleLink
+    event: EventEntry
+
+
+@dataclass(frozen=True, slots=True)
+class ArticleDetails:
+    """What an article's page shows: the article with its history, the events it is
+    attached to (best score first) and its copies."""
+
+    article: Article
+    events: tuple[AttachedEvent, ...]
+    copies: ArticleCopies

@@ -89,14 +89,25 @@ class Version:
 
 @dataclass(frozen=True, slots=True)
 class Event:
-    """An event: a stable id and its versions, oldest first (the last is current)."""
+    """An event: a stable id and its versions, oldest first (the last is current).
+
+    ``retiring`` holds the numbers of the versions that retired the event (an editor
+    withdrew it; history is never rewritten, so retiring adds a version that repeats
+    the content). The event is retired while its current version is one of them.
+    """
 
     id: int
     versions: tuple[Version, ...]
+    retiring: frozenset[int] = frozenset()
 
     def __post_init__(self) -> None:
         if not self.versions:
             raise ValueError(f"event {self.id} has no versions")
+
+    @property
+    def retired(self) -> bool:
+        """Retired now: its current version retired it (it stays readable, marked so)."""
+        return self.current.number in self.retiring
 
     @property
     def current(self) -> Version:
@@ -159,6 +170,7 @@ class EventEntry:
     contexts: tuple[Context, ...] = ()
     updated_at: datetime | None = None
     stub: bool = False
+    retired: bool = False
 
 
 @dataclass(frozen=True, slots=True)

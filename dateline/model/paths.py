@@ -13,6 +13,8 @@ The other pages of a published archive:
   ``/context/<slug>/YYYY.<ext>`` that tag's events of one year (the pagination: an
   event keeps its page as the tag grows, unlike with numbered pages);
 - ``/story/<slug>.<ext>`` a story heading's events; ``/index.<ext>`` the home page;
+- ``/articles/<id>.<ext>`` a source article (its id in the store): text, metadata,
+  the events it reports and its copies;
 - feeds: ``/feed.atom`` and ``/context/<slug>.atom``.
 """
 
@@ -70,6 +72,11 @@ def story_path(slug: str, ext: str = "md") -> str:
 
 def home_path(ext: str = "md") -> str:
     return f"/index.{ext}"
+
+
+def article_path(article_id: int, ext: str = "md") -> str:
+    """A source article's page: its clean text, metadata, events and copies."""
+    return f"/articles/{article_id}.{ext}"
 
 
 SITE_FEED_PATH = "/feed.atom"

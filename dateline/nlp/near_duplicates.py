@@ -13,7 +13,11 @@ MinHash signature of :data:`NUM_PERMUTATIONS` values; a MinHashLSH index at Jacc
 :data:`LSH_THRESHOLD` proposes the pairs worth a look; a pair's containment is then
 estimated from its signatures' Jaccard similarity *J* and the two shingle counts
 (``|A ∩ B| = J (|A| + |B|) / (1 + J)``). Signatures and counts are all a store has to
-keep to compare a new article with the archive later.
+keep to compare a new article with the archive later: :func:`signature_bytes` and
+:func:`signature_from_bytes` write and read them, and :func:`lsh_buckets` gives the
+bands of the same LSH index as numbers a database can index, so that the store finds
+the articles sharing a band with a new one without holding an index in memory (the
+ingest does this: ``dateline/ingest/article/copies.py``).
 
 Copies are grouped transitively (a union of pairs), and each group has one
 *representative*: the copy published first; between copies of the same day, the one
@@ -28,10 +32,12 @@ be "copies" of each other.
 
 from __future__ import annotations
 
+import hashlib
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 from urllib.parse import urlsplit
 
 from datasketch import (  # type: ignore[import-untyped]  # ships no type information
@@ -149,6 +155,63 @@ def signature(text: str) -> Signature:
     minhash = MinHash(num_perm=NUM_PERMUTATIONS)
     minhash.update_batch([s.encode("utf-8") for s in shingles])
     return Signature(LeanMinHash(minhash), len(shingles))
+
+
+SIGNATURE_BYTE_ORDER = "<"
+"""Serialised signatures are little-endian whatever the machine: they are stored."""
+
+
+def signature_bytes(value: Signature) -> bytes:
+    """The MinHash of ``value`` as bytes to store (datasketch's own serial format, which
+    records its seed and hashing scheme); the shingle count is stored beside it."""
+    buffer = bytearray(value.minhash.bytesize(byteorder=SIGNATURE_BYTE_ORDER))
+    value.minhash.serialize(buffer, byteorder=SIGNATURE_BYTE_ORDER)
+    return bytes(buffer)
+
+
+def signature_from_bytes(data: bytes, shingles: int) -> Signature:
+    """A signature stored by :func:`signature_bytes`, with its shingle count.
+
+    ValueError if ``data`` is not a serialised MinHash of :data:`NUM_PERMUTATIONS` values.
+    """
+    try:
+        minhash = LeanMinHash.deserialize(data, byteorder=SIGNATURE_BYTE_ORDER)
+    except Exception as error:  # struct.error, ValueError: whatever a damaged blob raises
+        raise ValueError(f"not a stored MinHash signature ({error})") from None
+    if len(minhash.hashvalues) != NUM_PERMUTATIONS:
+        raise ValueError(
+            f"a signature of {len(minhash.hashvalues)} values (expected {NUM_PERMUTATIONS})"
+        )
+    return Signature(minhash, shingles)
+
+
+@cache
+def _lsh_bands() -> tuple[int, int]:
+    """(bands, values per band) of the LSH index at :data:`LSH_THRESHOLD`: datasketch
+    chooses them (minimising false positives and negatives), so ask it."""
+    index = MinHashLSH(threshold=LSH_THRESHOLD, num_perm=NUM_PERMUTATIONS)
+    return int(index.b), int(index.r)
+
+
+def lsh_buckets(value: Signature) -> list[int]:
+    """The LSH buckets of a signature, as signed 64-bit numbers for a database index.
+
+    One per band of the index :func:`near_duplicate_pairs` uses (same threshold, same
+    bands): the band's position and values, hashed with BLAKE2b. Two texts share a
+    bucket exactly when that index proposes them as a pair (but for a hash collision,
+    which only adds a candidate: candidates are checked by their containment anyway).
+    Texts with fewer than :data:`MIN_SHINGLES` shingles get none: they are not compared.
+    """
+    if value.shingles < MIN_SHINGLES:
+        return []
+    bands, rows = _lsh_bands()
+    values = value.minhash.hashvalues
+    buckets = set()
+    for band in range(bands):
+        chunk = values[band * rows : (band + 1) * rows].astype("<u8").tobytes()
+        digest = hashlib.blake2b(band.to_bytes(2, "little") + chunk, digest_size=8).digest()
+        buckets.add(int.from_bytes(digest, "little", signed=True))
+    return sorted(buckets)
 
 
 def estimated_similarity(first: Signature, second: Signature) -> tuple[float, float]:

@@ -6,6 +6,10 @@ version are numbered like any other item), and two additions the seeds lack so t
 page says everything the archive knows: a ``### Contexts:`` section with the event's
 own tags, and the editor and note after a ``Changes:`` entry. ``dateline.ingest.seedpage``
 reads all of it back.
+
+The site's pages say two more things, which an export (the seed format, for import)
+leaves out: a retired event's notice under the day heading, and the current page's
+``### Articles:`` section, the source articles attached to the event.
 """
 
 from __future__ import annotations
@@ -23,13 +27,17 @@ from dateline.ingest.seedpage import (
 )
 from dateline.model import (
     Event,
+    EventArticle,
     EventEntry,
     RelatedEvent,
     Version,
+    article_path,
     day_label,
     day_path,
     event_path,
 )
+
+RETIRED_NOTICE = "_Retired by version {number}: this event was withdrawn; its pages stay readable._"
 
 
 def escape_link_text(text: str) -> str:
@@ -65,11 +73,16 @@ def render_event_page(
     event: Event,
     version: Version | None = None,
     related: Sequence[RelatedEvent] = (),
+    articles: Sequence[EventArticle] = (),
+    *,
+    site: bool = False,
 ) -> str:
     """The page of ``version`` (default: the current one) of ``event``.
 
-    ``related`` is shown on the current version's page only: it describes the event as
-    it is now, not as an earlier version had it.
+    ``related`` and ``articles`` are shown on the current version's page only: they
+    describe the event as it is now, not as an earlier version had it. ``site`` makes
+    the site's page, which also says whether the event is retired; without it, the
+    page is the seed format an export writes and an import reads.
     """
     version = version or event.current
     content = version.content
@@ -77,6 +90,8 @@ def render_event_page(
     own = version_path(event, version)
     lines = [formats_line(own.removesuffix(".md")), ""]
     lines += [f"### [{day_label(content.date)}]({day_path(content.date)})", ""]
+    if site and event.retired:
+        lines += [RETIRED_NOTICE.format(number=event.current.number), ""]
     if not is_current:
         current = version_path(event, event.current)
         lines += [
@@ -105,6 +120,8 @@ def render_event_page(
         items.append(f"[{COVER_IMAGE}]({content.cover_image})")
     if items:
         sections.append(["### Sources:", "", *_numbered(items)])
+    if articles and is_current:
+        sections.append(["### Articles:", "", *_numbered(_article_entry(a) for a in articles)])
     if len(event.versions) > 1 or _has_metadata(event.versions[0]):
         sections.append(["### Changes:", "", *_numbered(_change_entries(event))])
     if related and is_current:
@@ -141,6 +158,24 @@ def _related_entry(related: RelatedEvent) -> str:
     return f"{_link(related.headline, path)} _Context: {', '.join(related.shared)}_"
 
 
+def _article_entry(item: EventArticle) -> str:
+    """``[title](/articles/<id>.md) _publisher, date_``, and which article it copies."""
+    article = item.article
+    title = article.title or f"Article {article.id}"
+    said = [article.published.isoformat() if article.published else "undated"]
+    if article.publisher or article.domain:
+        said.insert(0, article.publisher or article.domain or "")
+    if article.copy_of is not None:
+        said.append(f"a copy of article {article.copy_of}")
+    link = f"[{escape_link_text(title)}]({article_path(article.id)})"
+    return f"{link} _{escape_emphasis(', '.join(said))}_"
+
+
+def escape_emphasis(text: str) -> str:
+    """Backslash-escape what would end an ``_emphasis_`` early or start a link."""
+    return escape_link_text(text).replace("_", "\\_")
+
+
 def _has_metadata(version: Version) -> bool:
     return version.created_at is not None or bool(version.editor) or bool(version.note)
 
@@ -161,8 +196,15 @@ def _change_entries(event: Event) -> list[str]:
 
 
 def _escape_summary(summary: str) -> str:
-    # A line starting like a heading would end the summary when read back; a leading
-    # backslash is the escape itself, so it is escaped too.
+    return escape_block(summary)
+
+
+def escape_block(text: str) -> str:
+    """``text`` as lines of a Markdown block that no line of it ends early.
+
+    A line starting like a heading would end the block when read back; a leading
+    backslash is the escape itself, so it is escaped too.
+    """
     return "\n".join(
-        "\\" + line if line.startswith(("#", "\\")) else line for line in summary.split("\n")
+        "\\" + line if line.startswith(("#", "\\")) else line for line in text.split("\n")
     )

@@ -1,7 +1,8 @@
 """The list pages (month, year, context, story, home) in the archive's Markdown style.
 
 They follow the day index of the seed pages: a ``Formats:`` line, a heading, and
-numbered lists of ``[headline ](path) _Context: ..._`` entries. They are written from
+numbered lists of ``[headline ](path) _Context: ..._`` entries (and ``_(retired)_`` after a
+retired event's). They are written from
 the same page views as the other formats, so all four say the same thing. (Event pages
 and day indexes have their own module, :mod:`dateline.render.markdown`, since they
 must read back exactly as imported pages.)
@@ -32,6 +33,8 @@ def _entry(entry: dict[str, Any], with_date: bool = True) -> str:
         text = f"{entry['date']}: {text}"
     if entry["contexts"]:
         text += f" _Context: {', '.join(c['name'] for c in entry['contexts'])}_"
+    if entry["retired"]:
+        text += " _(retired)_"
     return text
 
 

@@ -17,6 +17,7 @@ from typing import Any
 from dateline.model import (
     Context,
     Event,
+    EventArticle,
     EventEntry,
     RelatedEvent,
     Version,
@@ -32,6 +33,7 @@ from dateline.model import (
     year_path,
 )
 from dateline.model.paths import day_dir
+from dateline.render.article_views import event_article_entry
 from dateline.render.chart import MONTH_NAMES
 from dateline.render.markdown import version_label, version_path
 
@@ -69,11 +71,15 @@ def event_view(
     version: Version | None = None,
     related: Sequence[RelatedEvent] = (),
     context_slugs: Mapping[str, str] | None = None,
+    articles: Sequence[EventArticle] = (),
 ) -> dict[str, Any]:
-    """The page of ``version`` (default: current) of ``event``; related only when current.
+    """The page of ``version`` (default: current) of ``event``; related events and source
+    articles only when current (they describe the event as it is now).
 
     ``context_slugs`` gives the stored slug of each tag (the store makes them unique:
-    ``homs``, ``homs-2``); without it, slugs are derived from the names.
+    ``homs``, ``homs-2``); without it, slugs are derived from the names. ``retired``
+    says whether the event is retired now, on the page of every version: a reader
+    landing on an old version learns it too.
     """
     slugs = context_slugs or {}
     version = version or event.current
@@ -89,6 +95,7 @@ def event_view(
         "headline": content.headline,
         "summary": content.summary,
         "partial": version.partial,
+        "retired": event.retired,
         "story": _story(content.story),
         "category": content.category,
         "contexts": [
@@ -97,6 +104,7 @@ def event_view(
         ],
         "sources": [{"publisher": s.publisher, "url": s.url} for s in content.sources],
         "cover_image": content.cover_image,
+        "articles": [event_article_entry(a) for a in (articles if is_current else ())],
         "version": {
             "number": version.number,
             "count": len(event.versions),
@@ -147,6 +155,7 @@ def entry_view(entry: EventEntry) -> dict[str, Any]:
         "category": entry.category,
         "story": _story(entry.story),
         "contexts": [{"name": c.name, "slug": c.slug} for c in entry.contexts],
+        "retired": entry.retired,
     }
 
 

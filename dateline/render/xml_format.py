@@ -1,4 +1,4 @@
-"""Pages as XML, built with lxml from the page view (see docs/schemas/event.xsd).
+"""Pages as XML, built with lxml from the page view (see docs/schemas/*.xsd).
 
 The mapping is mechanical, so XML says exactly what JSON says: a key becomes an element,
 a list becomes an element holding one child per item (``contexts`` -> ``context``), a
@@ -26,6 +26,9 @@ ITEM_NAMES = {
     "years": "year",
     "names": "name",
     "entries": "entry",
+    "articles": "article",
+    "authors": "author",
+    "copies": "copy",
 }
 
 _SubElement = etree.SubElement

@@ -37,7 +37,7 @@ from dateline.errors import InputError
 from dateline.model import EventEntry, story_slug
 from dateline.store import Store
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2
 """Bumped when the schema below changes: an index of another format is rebuilt."""
 STATE_FILE = "dateline-search.json"
 SEARCHED_FIELDS = ("headline", "summary", "story", "contexts")
@@ -58,6 +58,7 @@ def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
     builder.add_integer_field("id", stored=True, indexed=True, fast=True)
     builder.add_integer_field("day", stored=True, indexed=True, fast=True)  # yyyymmdd
+    builder.add_integer_field("retired", stored=True, indexed=True, fast=True)  # 0 or 1
     for name in SEARCHED_FIELDS:
         builder.add_text_field(name, stored=True, tokenizer_name="en_stem")
     for name in ("context_slug", "story_slug", "category"):
@@ -81,13 +82,15 @@ class SearchFilters:
 @dataclass(frozen=True)
 class SearchHit:
     """One event found: its BM25 score and the matching passages as safe HTML (the text
-    escaped, the matched words in ``<b>``)."""
+    escaped, the matched words in ``<b>``); ``retired`` when the event was retired (it
+    is still found: it stays readable, marked so)."""
 
     event_id: int
     date: date
     headline: str
     score: float
     snippets: dict[str, str] = field(default_factory=dict)
+    retired: bool = False
 
 
 @dataclass(frozen=True)
@@ -221,6 +224,7 @@ class SearchIndex:
                     headline=str(document["headline"][0]),
                     score=float(score),
                     snippets=snippets,
+                    retired=bool(document.get_first("retired")),
                 )
             )
         # ``count`` is there when asked for (count=True) but missing from tantivy's stubs.
@@ -293,6 +297,7 @@ class SearchIndex:
             document = tantivy.Document(
                 id=entry.id,
                 day=_day(entry.date),
+                retired=int(entry.retired),
                 headline=entry.headline,
                 summary=entry.summary,
                 contexts=[c.name for c in entry.contexts],

@@ -39,6 +39,7 @@ from dateline.model import (
     SITE_FEED_PATH,
     Context,
     Event,
+    EventArticle,
     EventEntry,
     RelatedEvent,
     context_feed_path,
@@ -47,6 +48,7 @@ from dateline.model import (
     story_slug,
 )
 from dateline.render import views
+from dateline.render.app_pages import SEARCH_PAGE_FILE, static_search_page
 from dateline.render.atom import render_atom
 from dateline.render.html_format import render_html, stylesheet
 from dateline.render.views import (
@@ -60,7 +62,7 @@ from dateline.render.views import (
     year_view,
 )
 from dateline.site.output import SiteWriter
-from dateline.site.pages import day_files, event_files, list_files
+from dateline.site.pages import article_files, day_files, event_files, list_files
 from dateline.site.sitemap import (
     INDEX_PATH,
     SITE_SITEMAP_PATH,
@@ -168,6 +170,7 @@ class _Build:
         self.by_context: dict[str, list[EventEntry]] = defaultdict(list)
         self.by_story: dict[str, list[EventEntry]] = defaultdict(list)
         self.day_counts: dict[date, int] = {}
+        self._linked_events: set[int] | None = None  # events with articles: _event_articles
 
     # -- the two kinds of build -------------------------------------------------------
 
@@ -216,6 +219,7 @@ class _Build:
                     self.progress(done, len(tasks))
         finally:
             gc.unfreeze()
+        self._all_article_pages()
         self._site_files()
         self.writer.flush()
         self._sitemaps({d.year for d in days})
@@ -269,6 +273,7 @@ class _Build:
     def incremental(self, since: int) -> BuildReport:
         seq = self.store.last_change()
         changed = self.store.changed_since(since)
+        self._changed_article_pages(changed)
         if not changed:
             self._site_files()
             self.writer.flush()
@@ -375,8 +380,9 @@ class _Build:
         self, event: Event, related: Sequence[RelatedEvent], *, all_versions: bool
     ) -> None:
         versions = event.versions if all_versions else (event.current,)
+        articles = self._event_articles(event.id)
         for version in versions:
-            self.writer.put_all(event_files(event, version, related, self.slugs))
+            self.writer.put_all(event_files(event, version, related, self.slugs, articles))
 
     def _listed(self, event: Event) -> Listed:
         content = event.content
@@ -473,6 +479,9 @@ class _Build:
         self.writer.put("/style.css", stylesheet())
         not_found = {"type": "not-found", "path": "/404", "title": "Not found"}
         self.writer.put("/404.html", render_html(not_found))
+        # Where every page's search box submits: the live server answers it with
+        # results; on a static host it says that searching needs the live server.
+        self.writer.put(SEARCH_PAGE_FILE, static_search_page())
 
     def _sitemaps(self, years: set[int], site: bool = True) -> None:
         """The sitemaps of ``years`` (from the pages recorded), the site's, and the index."""
@@ -493,6 +502,42 @@ class _Build:
         ]
         self.writer.put(INDEX_PATH, sitemap_index(self.base_url, present))
         self.writer.flush()
+
+    # -- source articles: their pages, and the lists on event pages ----------------------
+
+    def _event_articles(self, event_id: int) -> list[EventArticle]:
+        """The articles an event's page lists; the store is asked only for the events
+        that have some (one query per build, or per worker process, finds which)."""
+        if self._linked_events is None:
+            self._linked_events = self.store.events_with_articles()
+        if event_id not in self._linked_events:
+            return []
+        return self.store.event_articles([event_id]).get(event_id, [])
+
+    def _all_article_pages(self) -> None:
+        """Every article's page (a full build), and how far the article log was read."""
+        seq = self.store.last_article_change()  # first, as for events
+        self._article_pages(self.store.article_ids())
+        self.state.set_meta("article_seq", str(seq))
+
+    def _changed_article_pages(self, changed_events: Sequence[int]) -> None:
+        """The pages of the articles changed since the last build (``article_changes``:
+        a new version, link or copy) and of those attached to a changed event (their
+        pages show its headline and date); all of them when the state does not say."""
+        seq = self.store.last_article_change()
+        since = self.state.meta("article_seq")
+        if since is None:
+            ids = self.store.article_ids()
+        else:
+            changed = self.store.articles_changed_since(int(since))
+            ids = sorted({*changed, *self.store.articles_attached_to(changed_events)})
+        self._article_pages(ids)
+        self.state.set_meta("article_seq", str(seq))
+
+    def _article_pages(self, ids: Sequence[int]) -> None:
+        for batch in _batches(ids, 200):
+            for details in self.store.article_details(batch):
+                self.writer.put_all(article_files(details))
 
     def _report(self, *, full: bool, events: int) -> BuildReport:
         return BuildReport(

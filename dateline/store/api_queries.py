@@ -50,14 +50,17 @@ def change_mark(store: Store) -> str:
     transaction inserts, not when it commits: a later number can commit first, and
     the earlier one's commit leaves the maximum unchanged. The current snapshot (which
     transactions are visible) changes with every commit, so it is part of the mark.
+    Article pages change without any event changing (a new article, a new copy): their
+    log, ``article_changes``, counts too.
     """
     latest = sa.select(sa.func.max(t.event_changes.c.seq)).scalar_subquery()
+    articles = sa.select(sa.func.max(t.article_changes.c.seq)).scalar_subquery()
     with store.engine.connect() as conn:
         if conn.dialect.name == "postgresql":
             snapshot = sa.cast(sa.func.pg_current_snapshot(), sa.Text)
-            row = conn.execute(sa.select(latest, snapshot)).one()
+            row = conn.execute(sa.select(latest, articles, snapshot)).one()
         else:
-            row = conn.execute(sa.select(latest)).one()
+            row = conn.execute(sa.select(latest, articles)).one()
     return "/".join(str(value) for value in row)
 
 

@@ -211,3 +211,51 @@ api_tokens = sa.Table(
         postgresql_where=sa.text("revoked_at IS NULL"),
     ),
 )
+
+# Copies of one story (dateline/nlp/near_duplicates.py). ``article_signatures`` keeps
+# each article's MinHash signature and shingle count (of its current version's text),
+# so that a new article is compared with the archive without reading any text again;
+# ``representative_id`` is the member standing for its copy group (NULL: no copy known).
+# ``article_buckets`` is the LSH index of the signatures, in the database: one row per
+# band of a signature (the band's values hashed to one number), so the articles sharing
+# a band with a new one are found by one indexed lookup. ``article_copy_pairs`` holds
+# the pairs found (smaller id first), with how alike they are; groups are the connected
+# pairs. ``article_changes`` is the log of articles whose page changed (a new version,
+# a new link, a new copy), as ``event_changes`` is for events: incremental site builds
+# and page caches follow it.
+article_signatures = sa.Table(
+    "article_signatures",
+    metadata,
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("version", sa.Integer, nullable=False),
+    sa.Column("shingles", sa.Integer, nullable=False),
+    sa.Column("minhash", sa.LargeBinary, nullable=False),
+    sa.Column("representative_id", sa.Integer, sa.ForeignKey("articles.id")),
+    sa.Index("ix_article_signatures_representative", "representative_id"),
+)
+
+article_buckets = sa.Table(
+    "article_buckets",
+    metadata,
+    sa.Column("bucket", sa.BigInteger, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Index("ix_article_buckets_article", "article_id"),
+)
+
+article_copy_pairs = sa.Table(
+    "article_copy_pairs",
+    metadata,
+    sa.Column("first_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("second_id", sa.Integer, sa.ForeignKey("articles.id"), primary_key=True),
+    sa.Column("jaccard", sa.Float, nullable=False),
+    sa.Column("containment", sa.Float, nullable=False),
+    sa.Index("ix_article_copy_pairs_second", "second_id"),
+)
+
+article_changes = sa.Table(
+    "article_changes",
+    metadata,
+    sa.Column("seq", sa.Integer, primary_key=True),
+    sa.Column("article_id", sa.Integer, sa.ForeignKey("articles.id"), nullable=False),
+    sa.Column("changed_at", sa.DateTime, nullable=False),
+)

@@ -12,7 +12,7 @@ import hashlib
 from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
 import sqlalchemy as sa
@@ -45,30 +45,12 @@ from dateline.model.article import (
     validate_link,
 )
 from dateline.store import schema as t
+from dateline.store.article_pages import ArticlePageStore, log_article_changes
+from dateline.store.copies import CopyStore
 from dateline.store.engine import create_engine, migrate, resolve_database_url
+from dateline.store.part import take_turn_on_change_log, utc_now
 from dateline.store.related import RelatedIndex
 from dateline.store.tokens import ApiToken, new_token, token_digest, validate_token_name
-
-CHANGE_LOG_LOCK = 0x44_61_74_65_6C_69_6E  # "Datelin"
-
-
-def _take_turn_on_change_log(conn: sa.Connection) -> None:
-    """On PostgreSQL, make writers of the change log take turns until they commit.
-
-    Readers catch up by "every change after the last sequence number I saw" (the
-    related index, incremental builds, the search index). PostgreSQL hands out sequence
-    numbers at insert, not at commit: without turns, change 3 could commit after change
-    4 was seen, and be missed for good. Holding a transaction-level advisory lock from
-    the first change logged to the commit keeps numbers in commit order. SQLite needs
-    nothing: it has one writer at a time anyway.
-    """
-    if conn.dialect.name == "postgresql":
-        conn.execute(sa.text("SELECT pg_advisory_xact_lock(:key)"), {"key": CHANGE_LOG_LOCK})
-
-
-def utc_now() -> datetime:
-    """Now, in UTC without tzinfo and to the second: how the store keeps times."""
-    return datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +62,7 @@ class WriteResult:
     created: bool = False
 
 
-class Store:
+class Store(CopyStore, ArticlePageStore):
     """An archive in one database (SQLite file or PostgreSQL).
 
     Methods run in their own transaction, or in the caller's when called inside
@@ -157,10 +139,10 @@ class Store:
     def event(self, event_id: int) -> Event:
         """The event with this id; NotFoundError if there is none."""
         with self._read() as conn:
-            versions = _versions_of(conn, event_id)
-        if not versions:
+            rows = _version_rows(conn, event_id)
+        if not rows:
             raise NotFoundError(f"no event with id {event_id}")
-        return Event(event_id, tuple(versions))
+        return _event_from_rows(event_id, rows)
 
     def find(self, day: date, slug: str, version: int | None = None) -> tuple[Event, Version]:
         """The event and version at ``/news/<day>/<slug>[.v<version>]``.
@@ -237,11 +219,11 @@ class Store:
                     .mappings()
                     .all()
                 )
-            by_event: dict[int, list[Version]] = {}
+            by_event: dict[int, list[sa.RowMapping]] = {}
             for row in rows:
-                by_event.setdefault(row["event_id"], []).append(_version_from_row(row))
+                by_event.setdefault(row["event_id"], []).append(row)
             for key in keys:
-                yield Event(key.id, tuple(by_event[key.id]))
+                yield _event_from_rows(key.id, by_event[key.id])
             last = (keys[-1].date, keys[-1].id)
 
     # -- lists of events (entries: the current state, without history) ---------------
@@ -318,7 +300,7 @@ class Store:
 
     def events(self, ids: Sequence[int]) -> list[Event]:
         """The events ``ids`` with their whole history, in the order given (missing: left out)."""
-        found: dict[int, list[Version]] = {}
+        found: dict[int, list[sa.RowMapping]] = {}
         with self._read() as conn:
             for start in range(0, len(ids), 900):
                 rows = conn.execute(
@@ -327,8 +309,8 @@ class Store:
                     .order_by(t.versions.c.event_id, t.versions.c.number)
                 ).mappings()
                 for row in rows:
-                    found.setdefault(row["event_id"], []).append(_version_from_row(row))
-        return [Event(i, tuple(found[i])) for i in ids if i in found]
+                    found.setdefault(row["event_id"], []).append(row)
+        return [_event_from_rows(i, found[i]) for i in ids if i in found]
 
     def day_counts(self) -> dict[date, int]:
         """How many events each day has (days without events are left out)."""
@@ -421,6 +403,7 @@ class Store:
                 v.story,
                 e.updated_at,
                 e.stub,
+                e.retired,
             )
             .join(
                 t.versions,
@@ -455,6 +438,7 @@ class Store:
                 tuple(tags.get(row.id, ())),
                 row.updated_at,
                 row.stub,
+                bool(row.retired),
             )
             for row in rows
         ]
@@ -707,7 +691,7 @@ class Store:
                     for i, s in enumerate(content.sources)
                 ],
             )
-        _take_turn_on_change_log(conn)
+        take_turn_on_change_log(conn)
         conn.execute(sa.insert(t.event_changes).values(event_id=event_id, changed_at=now))
 
     def _bulk_insert(self, histories: Sequence[Sequence[Version]]) -> int:
@@ -755,7 +739,7 @@ class Store:
                     for i, s in enumerate(content.sources)
                 )
                 change_rows.append({"event_id": event_id, "changed_at": now})
-            _take_turn_on_change_log(conn)
+            take_turn_on_change_log(conn)
             conn.execute(sa.insert(t.events), event_rows)
             conn.execute(sa.insert(t.versions), version_rows)
             for table, rows in (
@@ -955,6 +939,14 @@ class Store:
                     updated_at=now,
                 )
             )
+            # Its page, and its copies' pages (they show its title and date), changed.
+            lead = conn.execute(
+                sa.select(t.article_signatures.c.representative_id).where(
+                    t.article_signatures.c.article_id == article_id
+                )
+            ).scalar_one_or_none()
+            group = [] if lead is None else self.copy_group_members([lead])
+            log_article_changes(conn, [article_id, *group], now)
             linked = list(
                 conn.execute(
                     sa.select(t.article_events.c.event_id).where(
@@ -963,7 +955,7 @@ class Store:
                 ).scalars()
             )
             if linked:
-                _take_turn_on_change_log(conn)
+                take_turn_on_change_log(conn)
                 conn.execute(
                     sa.insert(t.event_changes),
                     [{"event_id": event_id, "changed_at": now} for event_id in linked],
@@ -1078,8 +1070,9 @@ class Store:
                 )
             else:
                 conn.execute(sa.update(t.article_events).where(where).values(**values))
-            _take_turn_on_change_log(conn)
+            take_turn_on_change_log(conn)
             conn.execute(sa.insert(t.event_changes).values(event_id=event_id, changed_at=now))
+            log_article_changes(conn, [article_id], now)
         return ArticleLink(article_id, event_id, score, reason, method, created_at)
 
     def detach_article(self, article_id: int, event_id: int) -> bool:
@@ -1092,10 +1085,10 @@ class Store:
                 )
             ).rowcount
             if removed:
-                _take_turn_on_change_log(conn)
-                conn.execute(
-                    sa.insert(t.event_changes).values(event_id=event_id, changed_at=utc_now())
-                )
+                now = utc_now()
+                take_turn_on_change_log(conn)
+                conn.execute(sa.insert(t.event_changes).values(event_id=event_id, changed_at=now))
+                log_article_changes(conn, [article_id], now)
         return bool(removed)
 
     def article_links(self, article_id: int) -> list[ArticleLink]:
@@ -1428,12 +1421,24 @@ def open_store(url: str | None = None, *, migrate_schema: bool = True) -> Store:
 # -- rows <-> model --------------------------------------------------------------------
 
 
+def _version_rows(conn: sa.Connection, event_id: int) -> list[sa.RowMapping]:
+    """The rows of every stored version of an event, oldest first (empty: no such event)."""
+    query = (
+        sa.select(t.versions).where(t.versions.c.event_id == event_id).order_by(t.versions.c.number)
+    )
+    return list(conn.execute(query).mappings())
+
+
 def _versions_of(conn: sa.Connection, event_id: int) -> list[Version]:
     """Every stored version of an event, oldest first (empty if there is no such event)."""
-    rows = conn.execute(
-        sa.select(t.versions).where(t.versions.c.event_id == event_id).order_by(t.versions.c.number)
-    ).mappings()
-    return [_version_from_row(row) for row in rows]
+    return [_version_from_row(row) for row in _version_rows(conn, event_id)]
+
+
+def _event_from_rows(event_id: int, rows: Sequence[sa.RowMapping]) -> Event:
+    """The event whose version rows (oldest first) are ``rows``, with the versions that
+    retired it."""
+    retiring = frozenset(int(row["number"]) for row in rows if row["retired"])
+    return Event(event_id, tuple(_version_from_row(row) for row in rows), retiring)
 
 
 def _version_row(event_id: int, version: Version, recorded_at: datetime) -> dict[str, Any]:

@@ -1,5 +1,5 @@
 """The read-only HTTP API under ``/api/``: events, their versions, history and related
-events, and context tags with their counts.
+events, context tags with their counts, and source articles.
 
 Thin: each route checks its parameters (FastAPI, from the annotations, which also
 write the OpenAPI description), calls the store and answers with a view dict of
@@ -20,15 +20,17 @@ from fastapi import APIRouter, Depends, Path, Query, Request, Response
 
 from dateline.errors import InputError, NotFoundError
 from dateline.model import Event, EventEntry, Version, context_path
+from dateline.render.article_views import article_view
 from dateline.render.markdown import version_label, version_path
 from dateline.render.views import entry_view, event_view
-from dateline.search import SearchFilters, SearchIndex
+from dateline.search import SearchFilters, SearchIndex, SearchResults
 from dateline.search.index import MAX_QUERY_LENGTH
 from dateline.store import Store
 from dateline.store.api_queries import EventFilter, event_ids_page
 from dateline.web.cursor import MAX_ID, encode_cursor, event_key, offset_key
 from dateline.web.errors import documented, error_response
 from dateline.web.models import (
+    ArticleOut,
     ContextList,
     EventList,
     EventOut,
@@ -56,6 +58,9 @@ async def _store(request: Request) -> Store:
 
 StoreDep = Annotated[Store, Depends(_store)]
 EventId = Annotated[int, Path(ge=1, le=MAX_ID, description="The event's id.", examples=[1])]
+ArticleId = Annotated[
+    int, Path(ge=1, le=MAX_ID, description="The article's id (its page: /articles/<id>).")
+]
 
 
 ETAG_HEADER = {
@@ -165,10 +170,10 @@ async def get_event(
 
 
 def event_json(store: Store, event: Event, version: Version | None = None) -> dict[str, Any]:
-    """An event's API JSON: its page's JSON (``version``'s; default current) and whether
-    it is retired (the pages do not say yet)."""
-    view, _ = event_page_view(store, event, version or event.current)
-    return {**view, "retired": event.current.number in store.retired_versions(event.id)}
+    """An event's API JSON: exactly its page's JSON (``version``'s; default current),
+    which says whether it is retired and, on the current version, lists its articles."""
+    view, _, _ = event_page_view(store, event, version or event.current)
+    return view
 
 
 @router.get(
@@ -225,6 +230,20 @@ async def get_related(
     # The entries exactly as the event's page lists them, with a longer list allowed.
     view = event_view(event, event.current, store.related(event_id, limit))
     return {"id": event.id, "related": view["related"]}
+
+
+@router.get(
+    "/articles/{article_id}",
+    response_model=ArticleOut,
+    summary="One source article",
+    description="The same data as the article's page in JSON (`/articles/<id>.json`): its "
+    "clean text and metadata, how and when it was read, its versions, the events it is "
+    "attached to (with the linker's score and reason) and the copies of its story found "
+    "in the archive, the one standing for them all marked `representative`.",
+    responses=documented(404),
+)
+async def get_article(store: StoreDep, article_id: ArticleId) -> dict[str, Any]:
+    return article_view(store.article_detail(article_id))
 
 
 @router.get(
@@ -299,18 +318,33 @@ async def search_events(
         raise InputError(f"goes past the first {MAX_SEARCH_DEPTH} results", field="cursor")
     filters = SearchFilters(first, last, context, story, category)
     try:
-        found = index.search(q, filters, limit=limit, offset=offset)
+        found, entries = search_entries(store, index, q, filters, limit, offset)
     except InputError as error:
         if error.field == "query":
             return error_response(400, f"q: {error.detail}", "q")
         raise
-    by_id = {entry.id: entry for entry in store.entries([h.event_id for h in found.hits])}
     hits = [
-        {"score": h.score, "event": _listed(by_id[h.event_id]), "snippets": h.snippets}
-        for h in found.hits
-        if h.event_id in by_id
+        {"score": h.score, "event": _listed(entry), "snippets": h.snippets}
+        for h, entry in zip(found.hits, entries, strict=True)
+        if entry is not None
     ]
     following = None
     if offset + limit < min(found.total, MAX_SEARCH_DEPTH):
         following = encode_cursor("search", str(offset + limit))
     return {"total": found.total, "hits": hits, "next": following}
+
+
+def search_entries(
+    store: Store,
+    index: SearchIndex,
+    query: str,
+    filters: SearchFilters,
+    limit: int,
+    offset: int,
+) -> tuple[SearchResults, list[EventEntry | None]]:
+    """One page of a search, and each hit's event as lists show it (None for an event
+    the index still holds but the database no longer has): what both the API and the
+    search page show. InputError (field ``query``) when the query cannot be read."""
+    found = index.search(query, filters, limit=limit, offset=offset)
+    by_id = {entry.id: entry for entry in store.entries([h.event_id for h in found.hits])}
+    return found, [by_id.get(h.event_id) for h in found.hits]

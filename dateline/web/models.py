@@ -21,6 +21,14 @@ EventPath = Annotated[
     ),
 ]
 Slug = Annotated[str, Field(pattern=r"^[a-z0-9]+(-[a-z0-9]+)*$", max_length=140)]
+ArticlePath = Annotated[
+    str,
+    Field(
+        pattern=r"^/articles/[1-9][0-9]*$",
+        description="The article page's path without extension: add .md, .html, .json or .xml.",
+    ),
+]
+Score = Annotated[float, Field(ge=0, le=1)]
 Cursor = Annotated[
     str | None, Field(description="Pass as ?cursor= for the next page; null on the last one.")
 ]
@@ -78,6 +86,27 @@ class RelatedOut(Strict):
     shared: Annotated[list[str], Field(min_length=1, description="The tags both events carry.")]
 
 
+class ArticleRefOut(Strict):
+    id: Annotated[int, Field(ge=1)]
+    path: ArticlePath
+
+
+class EventArticleOut(Strict):
+    """A source article attached to the event, as its page lists it."""
+
+    id: Annotated[int, Field(ge=1)]
+    path: ArticlePath
+    title: str | None
+    publisher: str | None
+    domain: str | None
+    published: Date | None
+    url: str | None
+    copy_of: ArticleRefOut | None = Field(
+        description="The article standing for this one's copies (wire copy, content "
+        "farms), when this one is a copy of it: count the story once."
+    )
+
+
 class EventOut(Strict):
     """One version of an event: exactly what its page's JSON says."""
 
@@ -90,18 +119,22 @@ class EventOut(Strict):
     headline: str
     summary: str
     partial: bool
+    retired: bool = Field(
+        description="The event was retired (its current version retires it); it stays "
+        "readable at its addresses. Said on every version's page."
+    )
     story: StoryRef | None
     category: str | None
     contexts: list[ContextRef]
     sources: list[SourceOut]
     cover_image: str | None
+    articles: Annotated[
+        list[EventArticleOut],
+        Field(description="Source articles attached to the event; current version only."),
+    ]
     version: VersionInfo
     versions: Annotated[list[VersionListed], Field(min_length=1)]
     related: Annotated[list[RelatedOut], Field(description="Filled for the current version only.")]
-    retired: bool = Field(
-        description="The event was retired (its current version retires it); it stays "
-        "readable. Not in the page's JSON: the API adds it."
-    )
 
 
 class EventListed(Strict):
@@ -114,6 +147,7 @@ class EventListed(Strict):
     category: str | None
     story: StoryRef | None
     contexts: list[ContextRef]
+    retired: bool = Field(description="The event was retired; it stays readable.")
     summary: str
     updated_at: Time | None
     stub: bool = Field(description="Known only from links: its own page was never imported.")
@@ -186,3 +220,86 @@ class ContextCount(Strict):
 class ContextList(Strict):
     contexts: list[ContextCount]
     next: Cursor
+
+
+class ArticleVersionInfo(Strict):
+    """The version shown, and how it was read: ``method`` file, warc or http; ``source``
+    the file, the WARC record (``crawl.warc.gz#1234``) or the URL."""
+
+    number: Annotated[int, Field(ge=1)]
+    count: Annotated[int, Field(ge=1)]
+    ingested_at: Time
+    method: Literal["file", "warc", "http"]
+    source: str
+    source_format: Literal["html", "text"]
+    encoding: str
+    raw_size: Annotated[int, Field(ge=0, description="Bytes of the input as read.")]
+
+
+class ArticleVersionListed(Strict):
+    number: Annotated[int, Field(ge=1)]
+    title: str | None
+    ingested_at: Time
+    method: Literal["file", "warc", "http"]
+    source: str
+    source_format: Literal["html", "text"]
+    encoding: str
+    content_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    current: bool
+
+
+class ArticleEventOut(Strict):
+    """An event the article is attached to, and why."""
+
+    id: Annotated[int, Field(ge=1)]
+    date: Date
+    headline: str
+    path: EventPath
+    retired: bool
+    score: Score
+    reason: str
+    method: str = Field(description="What made the link: url-match, ranked, editor...")
+
+
+class ArticleCopyOut(Strict):
+    """Another copy of the article's story."""
+
+    id: Annotated[int, Field(ge=1)]
+    path: ArticlePath
+    title: str | None
+    publisher: str | None
+    domain: str | None
+    published: Date | None
+    url: str | None
+    representative: bool = Field(description="This copy stands for all the copies.")
+    containment: Score | None = Field(
+        description="Share of the shorter text's word shingles found in the other, "
+        "estimated; null when the two are copies only through a third."
+    )
+
+
+class ArticleOut(Strict):
+    """A source article: exactly what its page's JSON says."""
+
+    type: Literal["article"]
+    id: Annotated[int, Field(ge=1)]
+    path: ArticlePath
+    title: str | None
+    url: str | None = Field(description="The canonical address when the page declares one.")
+    publisher: str | None
+    domain: str | None
+    authors: list[str]
+    published: Date | None
+    date_method: str | None = Field(description="How the date was found (htmldate:markup...).")
+    language: str | None
+    image_url: str | None
+    lede: str = Field(description="The first real paragraph of the text.")
+    text: str = Field(description="The clean text, paragraphs separated by a blank line.")
+    content_hash: Annotated[str, Field(pattern=r"^[0-9a-f]{64}$")]
+    version: ArticleVersionInfo
+    versions: Annotated[list[ArticleVersionListed], Field(min_length=1)]
+    events: list[ArticleEventOut]
+    representative: bool = Field(
+        description="This article stands for its copies (true too when it has none)."
+    )
+    copies: list[ArticleCopyOut]

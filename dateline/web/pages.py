@@ -1,9 +1,10 @@
 """The static site's pages, made live: a URL path in, the bytes ``dateline build`` writes there out.
 
-Every page comes from the same view functions (:mod:`dateline.render.views`) and
-renderers as the build's, read from the store at request time, so an edit shows at
-once and a served page equals the built file byte for byte (``tests/web/test_pages.py``
-checks every file of a build). Only the requested format is rendered: the build's
+Every page comes from the same view functions (:mod:`dateline.render.views`, and
+:mod:`dateline.render.article_views` for ``/articles/<id>``) and renderers as the
+build's, read from the store at request time, so an edit shows at once and a served
+page equals the built file byte for byte (``tests/web/test_pages.py`` checks every
+file of a build). Only the requested format is rendered: the build's
 :mod:`dateline.site.pages` renders all four at once, which a server would pay four
 times over.
 
@@ -29,6 +30,7 @@ from dateline.errors import NotFoundError
 from dateline.model import (
     SITE_FEED_PATH,
     Event,
+    EventArticle,
     EventEntry,
     RelatedEvent,
     Version,
@@ -42,10 +44,12 @@ from dateline.model import (
     story_slug,
     year_path,
 )
+from dateline.render.article_views import article_view, render_article_html
 from dateline.render.atom import render_atom
 from dateline.render.html_format import render_html, stylesheet
 from dateline.render.json_format import render_json
 from dateline.render.markdown import render_day_index, render_event_page, version_path
+from dateline.render.markdown_article import render_article_markdown
 from dateline.render.markdown_lists import render_list_markdown
 from dateline.render.views import (
     DAYS_ON_HOME_PAGE,
@@ -77,6 +81,7 @@ from dateline.store.api_queries import (
     version_story_names,
     version_years,
 )
+from dateline.web.cursor import MAX_ID
 
 MEDIA_TYPES = {
     "md": "text/markdown; charset=utf-8",
@@ -121,14 +126,52 @@ def not_found_page() -> Page:
     return Page(_encoded(render_html(NOT_FOUND_VIEW)), MEDIA_TYPES["html"])
 
 
+def edit_path(event_id: int) -> str:
+    """The address of an event's edit form (live only: :mod:`dateline.web.forms`)."""
+    return f"/edit/{event_id}"
+
+
+def edit_link(event_id: int) -> bytes:
+    """The one thing a served HTML event page has that the built one has not: a link to
+    the event's edit form, just before ``</main>``.
+
+    Why the live page alone: a static host has no server to write with, so the link
+    would lead to a missing page there (and fail the built site's link check). A served
+    event page is exactly :func:`with_edit_link` of the built file, which
+    ``tests/web/test_pages.py`` checks byte for byte; every other page is the file.
+    """
+    return (
+        f'<nav class="edit" aria-label="Editing"><a href="{edit_path(event_id)}" '
+        'rel="nofollow">Edit this event</a></nav>\n'
+    ).encode()
+
+
+def with_edit_link(page: bytes, event_id: int) -> bytes:
+    """An event's HTML page with :func:`edit_link` before its ``</main>``."""
+    head, end, tail = page.rpartition(b"</main>")
+    return head + edit_link(event_id) + end + tail if end else page
+
+
 def event_page_view(
     store: Store, event: Event, version: Version
-) -> tuple[dict[str, Any], list[RelatedEvent]]:
-    """The view of ``version``'s page, and the related list it shows (current version only)."""
+) -> tuple[dict[str, Any], list[RelatedEvent], list[EventArticle]]:
+    """The view of ``version``'s page, and the related list and source articles it shows
+    (current version only)."""
     is_current = version.number == event.current.number
     related = store.related(event.id, RELATED_LIMIT) if is_current else []
+    articles = store.event_articles([event.id]).get(event.id, []) if is_current else []
     slugs = store.context_slugs(version.content.contexts)
-    return event_view(event, version, related, slugs), related
+    return event_view(event, version, related, slugs, articles), related, articles
+
+
+def article_page(store: Store, article_id: int, ext: str) -> Page:
+    """An article's page in one format; NotFoundError if there is no such article."""
+    if not 1 <= article_id <= MAX_ID:
+        raise NotFoundError(f"no article with id {article_id}")
+    view = article_view(store.article_detail(article_id))
+    if ext == "html":
+        return Page(_encoded(render_article_html(view)), MEDIA_TYPES["html"])
+    return render_view(view, ext, lambda: render_article_markdown(view))
 
 
 _EXT = r"\.(?P<ext>md|html|json|xml)"
@@ -147,6 +190,7 @@ ROUTES: tuple[tuple[str, str], ...] = (
     (r"/context/" + _SLUG + r"/(?P<y>\d{4})" + _EXT, "context_year"),
     (r"/context/" + _SLUG + r"\.atom", "context_feed"),
     (r"/story/" + _SLUG + _EXT, "story"),
+    (r"/articles/(?P<id>[1-9]\d{0,9})" + _EXT, "article"),
     (re.escape(SITE_FEED_PATH), "site_feed"),
     (re.escape(INDEX_PATH), "sitemap_index"),
     (re.escape(SITE_SITEMAP_PATH), "site_sitemap"),
@@ -186,8 +230,9 @@ def _list_page(view: dict[str, Any], ext: str) -> Page:
 class SitePages:
     """The site's pages, read from ``store`` at each request."""
 
-    def __init__(self, store: Store) -> None:
+    def __init__(self, store: Store, *, edit_links: bool = True) -> None:
         self.store = store
+        self.edit_links = edit_links  # event pages link to their edit form
         self._story_slugs: tuple[str, frozenset[str]] | None = None
 
     def page(self, path: str, base_url: str) -> Page:
@@ -282,8 +327,16 @@ class SitePages:
         event, version = self.store.find(day, match["slug"], number)
         if version_path(event, version, ext) != match.string:
             raise NotFoundError(f"no page at {match.string}")
-        view, related = event_page_view(self.store, event, version)
-        return render_view(view, ext, lambda: render_event_page(event, version, related))
+        view, related, articles = event_page_view(self.store, event, version)
+        page = render_view(
+            view, ext, lambda: render_event_page(event, version, related, articles, site=True)
+        )
+        if ext == "html" and self.edit_links:
+            return Page(with_edit_link(page.body, event.id), page.media_type)
+        return page
+
+    def _article(self, match: re.Match[str], _base: str) -> Page:
+        return article_page(self.store, int(match["id"]), match["ext"])
 
     # -- feeds, sitemaps, fixed files ----------------------------------------------
 

@@ -1,16 +1,20 @@
 """Every JSON and XML page of a built site matches its documented schema.
 
 Event pages follow docs/schemas/event.schema.json and event.xsd; the list pages (home,
-day, month, year, context, story) follow docs/schemas/pages.schema.json and pages.xsd.
-The XML of a list page says exactly what its JSON says, in the same order. The schemas
+day, month, year, context, story) follow docs/schemas/pages.schema.json and pages.xsd;
+article pages follow docs/schemas/article.schema.json and article.xsd. The XML of a
+list or article page says exactly what its JSON says, in the same order. The schemas
 are strict enough to fail: broken pages are rejected by both.
 """
 
 from __future__ import annotations
 
 import copy
+import hashlib
 import json
+import random
 import re
+import string
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import replace
@@ -23,8 +27,9 @@ import pytest
 import xmlschema
 from lxml import etree
 
+from dateline.ingest.article.copies import record_copies
 from dateline.ingest.importer import import_paths
-from dateline.model import Context, EventEntry
+from dateline.model import ArticleContent, Context, EventEntry, Ingestion
 from dateline.render import views
 from dateline.render.views import (
     context_view,
@@ -52,12 +57,13 @@ PAGE_KINDS = (
     (re.compile(r"/context/[^/]+"), "context"),
     (re.compile(r"/context/[^/]+/\d{4}"), "context-year"),
     (re.compile(r"/story/[^/]+"), "story"),
+    (re.compile(r"/articles/[1-9][0-9]*"), "article"),
 )
 SITEMAPS = re.compile(r"/sitemap\.xml|/sitemaps/[^/]+\.xml")
 
 # What the seed site with the edits below holds, page kind by page kind.
 EXPECTED_PAGES = {
-    "event": 24,  # one page per version: 19 events, 24 versions
+    "event": 25,  # one page per version: 19 events, 25 versions (one retired)
     "home": 1,
     "day": 20,  # 19 days with events, and the day the moved event left
     "month": 15,  # 14 with events, and the month the moved event left
@@ -65,6 +71,7 @@ EXPECTED_PAGES = {
     "context": 4,  # homs, syrian-army, bombardment, and bab-amr that no event has now
     "context-year": 9,  # homs 5, syrian-army 3, bombardment 1
     "story": 2,  # siege-of-homs, and homs that no event has now
+    "article": 3,  # two copies of one made-up story, attached to an event, and one alone
 }
 
 
@@ -92,6 +99,58 @@ def event_xsd() -> xmlschema.XMLSchema:
 @pytest.fixture(scope="module")
 def pages_xsd() -> xmlschema.XMLSchema:
     return xmlschema.XMLSchema(str(SCHEMAS / "pages.xsd"))
+
+
+@pytest.fixture(scope="module")
+def article_json() -> jsonschema.protocols.Validator:
+    return _json_validator("article.schema.json")
+
+
+@pytest.fixture(scope="module")
+def article_xsd() -> xmlschema.XMLSchema:
+    return xmlschema.XMLSchema(str(SCHEMAS / "article.xsd"))
+
+
+def made_up_text(seed: int, words: int = 200) -> str:
+    """Generated words, two paragraphs: article text that is no one's news."""
+    chance = random.Random(seed)
+    vocabulary = ["".join(chance.choices(string.ascii_lowercase, k=7)) for _ in range(500)]
+    picked = [chance.choice(vocabulary) for _ in range(words)]
+    half = words // 2
+    return " ".join(picked[:half]) + ".\n\n" + " ".join(picked[half:]) + "."
+
+
+def add_articles(store: Store, event_id: int) -> list[int]:
+    """Three made-up articles: two copies of one text, both attached to ``event_id``
+    (the later one a copy of the earlier), and one alone, undated and unattached."""
+    ids = []
+    for name, text, day in (
+        ("wire", made_up_text(1), date(2012, 2, 4)),
+        ("paper", made_up_text(1) + "\n\nA last line added.", date(2012, 2, 5)),
+        ("alone", made_up_text(2), None),
+    ):
+        content = ArticleContent(
+            url=f"https://{name}.example.org/story",
+            publisher=name.title(),
+            domain=f"{name}.example.org",
+            title=f"The {name} story",
+            authors=("Ann Writer",) if name == "wire" else (),
+            published=day,
+            date_method="htmldate:markup" if day else None,
+            language="en",
+            lede=text.split("\n\n")[0],
+            text=text,
+            image_url=None,
+            content_hash=hashlib.sha256(text.encode()).hexdigest(),
+        )
+        source = Ingestion("http", f"https://{name}.example.org/story", "html", "utf-8 (http)")
+        with store.transaction():
+            article = store.add_article_version(content, b"<html>made up</html>", source).article
+            record_copies(store, article)
+        ids.append(article.id)
+    for article_id in ids[:2]:
+        store.attach_article(article_id, event_id, score=0.9, reason="made up", method="test")
+    return ids
 
 
 def build_seed_site(store: Store, out: Path) -> Path:
@@ -131,6 +190,11 @@ def build_seed_site(store: Store, out: Path) -> Path:
         editor="cy",
         note="the right day",
     )
+    plain = [e for e in events if not e.is_stub and e.id not in (storied.id, latest.id)]
+    add_articles(store, plain[0].id)
+    store.retire_event(
+        plain[1].id, editor="dee", note="a duplicate", expected_version=len(plain[1].versions)
+    )
     build_site(store, out)
     return out
 
@@ -155,6 +219,8 @@ def test_every_page_of_the_site_matches_its_schemas(
     pages_json: jsonschema.protocols.Validator,
     event_xsd: xmlschema.XMLSchema,
     pages_xsd: xmlschema.XMLSchema,
+    article_json: jsonschema.protocols.Validator,
+    article_xsd: xmlschema.XMLSchema,
 ) -> None:
     # The seed tags are small: with 5 events on a tag's page, its year pages exist too.
     monkeypatch.setattr(views, "LATEST_ON_CONTEXT_PAGE", 5)
@@ -165,6 +231,7 @@ def test_every_page_of_the_site_matches_its_schemas(
 
     kinds: Counter[str] = Counter()
     lists: dict[str, dict[str, Any]] = {}
+    others: dict[str, dict[str, Any]] = {}
     for page in sorted(pages):
         kind = page_kind(page)
         kinds[kind] += 1
@@ -176,6 +243,15 @@ def test_every_page_of_the_site_matches_its_schemas(
             event_json.validate(document)
             event_xsd.validate(xml)
             assert not pages_json.is_valid(document), "an event page is no list page"
+            others[page] = document
+            continue
+        if kind == "article":
+            assert document["type"] == "article"
+            article_json.validate(document)
+            article_xsd.validate(xml)
+            assert xml_data(xml) == ("article", as_xml_data(document)), page
+            assert not event_json.is_valid(document) and not pages_json.is_valid(document)
+            others[page] = document
             continue
         assert document["type"] == kind.removesuffix("-year")
         pages_json.validate(document)
@@ -186,6 +262,26 @@ def test_every_page_of_the_site_matches_its_schemas(
 
     assert dict(kinds) == EXPECTED_PAGES
     check_list_pages(lists, pages)
+    check_article_links(others, pages)
+
+
+def check_article_links(documents: dict[str, dict[str, Any]], pages: set[str]) -> None:
+    """Event and article pages link each other, copies are marked, retirement shows."""
+    for page, document in documents.items():
+        for path in paths_in(document):
+            assert path in pages, f"{page} links to {path}, which is not a page"
+    events = [d for d in documents.values() if d["type"] == "event"]
+    articles = [d for d in documents.values() if d["type"] == "article"]
+    (listing,) = [d for d in events if d["articles"]]
+    assert [a["copy_of"] is None for a in listing["articles"]] == [True, False]
+    assert len({d["id"] for d in events if d["retired"]}) == 1
+    linked = [d for d in articles if d["events"]]
+    assert sorted(e["id"] for d in linked for e in d["events"]) == [listing["id"]] * 2
+    assert sorted((d["representative"], len(d["copies"])) for d in articles) == [
+        (False, 1),
+        (True, 0),
+        (True, 1),
+    ]
 
 
 def check_list_pages(lists: dict[str, dict[str, Any]], pages: set[str]) -> None:

@@ -16,9 +16,12 @@ from fastapi.testclient import TestClient
 
 from dateline.model import EventEntry
 from dateline.render.markdown import version_path
+from dateline.search import SearchIndex
 from dateline.store import Store
 from dateline.web.api import router
 from dateline.web.write_api import router as write_router
+from tests.site.test_build import store_article
+from tests.site.test_site_schemas import add_articles, made_up_text
 from tests.web.conftest import BUSY_TAG
 
 
@@ -117,7 +120,8 @@ def test_an_event_is_its_pages_json_with_its_version_as_etag(
     assert response.status_code == 200
     assert response.headers["etag"] == f'"{len(event.versions)}"'
     page = client.get(version_path(event, event.current, "json"))
-    assert response.json() == {**json.loads(page.content), "retired": False}
+    assert response.json() == json.loads(page.content)
+    assert response.json()["retired"] is False
     body = response.json()
     assert body["headline"] == event.content.headline
     assert body["related"], "the current version lists related events"
@@ -266,6 +270,7 @@ def test_the_openapi_description_covers_every_route(client: TestClient) -> None:
         "/api/events/{event_id}/history",
         "/api/events/{event_id}/related",
         "/api/events/{event_id}/retire",
+        "/api/articles/{article_id}",
         "/api/contexts",
         "/api/search",
     }
@@ -302,3 +307,53 @@ def test_search_finds_highlights_pages_and_refuses_bad_queries(client: TestClien
     assert bad.json()["error"]["field"] == "q"
     sql = client.get("/api/search", params={"q": "homs'; DROP TABLE events; --"})
     assert sql.status_code == 200
+
+
+def test_an_article_is_its_pages_json(store: Store, client: TestClient) -> None:
+    event = next(e for e in store.iter_events() if not e.is_stub and e.content.contexts)
+    wire, paper, alone = add_articles(store, event.id)
+    for article_id in (wire, paper, alone):
+        response = client.get(f"/api/articles/{article_id}")
+        assert response.status_code == 200, response.text
+        assert response.json() == client.get(f"/articles/{article_id}.json").json()
+    body = client.get(f"/api/articles/{paper}").json()
+    assert (body["representative"], [c["id"] for c in body["copies"]]) == (False, [wire])
+    assert [(e["id"], e["score"]) for e in body["events"]] == [(event.id, 0.9)]
+    listed = client.get(f"/api/events/{event.id}").json()["articles"]
+    assert [(a["id"], a["copy_of"]) for a in listed] == [
+        (wire, None),
+        (paper, {"id": wire, "path": f"/articles/{wire}"}),
+    ]
+    # Earlier versions describe the event as it was: no articles.
+    store.append_version(event.id, replace(event.content, summary="Made-up new summary."))
+    older = client.get(f"/api/events/{event.id}", params={"version": 1}).json()
+    assert older["articles"] == [] and client.get(f"/api/events/{event.id}").json()["articles"]
+    assert_error(client.get("/api/articles/999999"), 404)
+    assert_error(client.get("/api/articles/0"), 422, "article_id")
+    assert_error(client.get("/api/articles/abc"), 422, "article_id")
+    assert_error(client.get(f"/api/articles/{2**31}"), 422, "article_id")
+
+
+def test_a_retired_event_says_so_in_the_api_and_in_search(store: Store, client: TestClient) -> None:
+    event = next(e for e in store.iter_events() if e.content.headline.startswith("Made-up event"))
+    store.retire_event(event.id, editor="webtest", note="made up", expected_version=1)
+    body = client.get(f"/api/events/{event.id}").json()
+    assert body["retired"] is True and body["version"]["number"] == 2
+    earlier = client.get(f"/api/events/{event.id}", params={"version": 1}).json()
+    assert earlier["retired"] is True, "the event is retired, whichever version is shown"
+    hits = client.get("/api/search", params={"q": f'"{event.content.headline}"'}).json()["hits"]
+    assert [(h["event"]["id"], h["event"]["retired"]) for h in hits][:1] == [(event.id, True)]
+    others = [h["event"]["retired"] for h in hits[1:]]
+    assert not any(others)
+    found = SearchIndex(store).search(f'"{event.content.headline}"').hits
+    assert [(h.event_id, h.retired) for h in found][:1] == [(event.id, True)]
+    listed = [e for e in walk(client, 200) if e["id"] == event.id]
+    assert listed[0]["retired"] is True
+
+
+def test_a_new_copy_shows_in_the_api_at_once(store: Store, client: TestClient) -> None:
+    first = store_article(store, "first", made_up_text(5), None)
+    assert client.get(f"/api/articles/{first}").json()["copies"] == []
+    second = store_article(store, "second", made_up_text(5) + " And more.", None)
+    copies = client.get(f"/api/articles/{first}").json()["copies"]
+    assert [(c["id"], c["representative"]) for c in copies] == [(second, False)]

@@ -1,6 +1,10 @@
 """The live site: every page ``dateline build`` writes is served at its address, byte for
 byte, with the static host's content type; links work; edits show at once; every
-other address is the 404 page, whatever it tries (path traversal included)."""
+other address is the 404 page, whatever it tries (path traversal included).
+
+The archive is the web tests' one (tests/web/conftest.py) with made-up source articles
+(two copies of one text attached to an event, one alone) and a retired event, so that
+article pages and the event pages' additions are compared too."""
 
 from __future__ import annotations
 
@@ -18,6 +22,9 @@ from dateline.render.markdown import version_path
 from dateline.site.build import build_site
 from dateline.site.state import STATE_DIR
 from dateline.store import Store
+from dateline.web.pages import with_edit_link
+from tests.site.test_build import store_article
+from tests.site.test_site_schemas import add_articles, made_up_text
 from tests.support.site_server import CONTENT_TYPES
 from tests.web.conftest import BASE_URL, BUSY_TAG
 
@@ -35,7 +42,20 @@ PAGE_KINDS: dict[str, Callable[[str], bool]] = {
     "sitemap": lambda p: p == "/sitemap.xml" or p.startswith("/sitemaps/"),
     "404": lambda p: p == "/404.html",
     "stylesheet": lambda p: p == "/style.css",
+    "article": lambda p: p.startswith("/articles/"),
 }
+
+
+@pytest.fixture
+def archive_url(archive_url: str, store: Store) -> str:
+    """The web tests' archive, with source articles and a retired event."""
+    events = [e for e in store.iter_events() if not e.is_stub and e.content.sources]
+    add_articles(store, events[0].id)
+    retired = events[1]
+    store.retire_event(
+        retired.id, editor="webtest", note="made up", expected_version=len(retired.versions)
+    )
+    return archive_url
 
 
 def snapshot(out: Path) -> dict[str, bytes]:
@@ -66,9 +86,18 @@ def test_every_built_file_is_served_identically(
         assert response.status_code == 200, path
         suffix = "." + path.rsplit(".", 1)[1]
         assert response.headers["content-type"] == CONTENT_TYPES[suffix], path
-        if response.content != data:
+        if response.content != live_page(path, data, built):
             different.append(path)
     assert different == []
+
+
+def live_page(path: str, built_file: bytes, built: dict[str, bytes]) -> bytes:
+    """What the server sends at ``path``: the built file, and on an event's HTML page the
+    one deliberate difference, the link to its edit form (dateline/web/pages.py)."""
+    if PAGE_KINDS["event"](path) and path.endswith(".html"):
+        event_id = json.loads(built[path.removesuffix(".html") + ".json"])["id"]
+        return with_edit_link(built_file, event_id)
+    return built_file
 
 
 def test_the_sitemaps_list_exactly_the_html_pages(
@@ -79,7 +108,15 @@ def test_the_sitemaps_list_exactly_the_html_pages(
     for sitemap in index.iter("{*}loc"):
         page = html.fromstring(client.get(urlsplit(sitemap.text or "").path).content)
         listed |= {urlsplit(loc.text or "").path for loc in page.iter("{*}loc")}
-    assert listed == {p for p in built if p.endswith(".html")} - {"/404.html"}
+    # Neither the 404 page nor the search page is content to index; nor are the article
+    # pages, whose text is the publishers' (they say noindex too).
+    articles = {p for p in built if p.startswith("/articles/")}
+    assert articles
+    assert listed == {p for p in built if p.endswith(".html")} - {
+        "/404.html",
+        "/search.html",
+        *articles,
+    }
 
 
 def test_every_link_of_every_served_page_works(client: TestClient) -> None:
@@ -148,6 +185,12 @@ MISSING = [
     "/story/no-such-story.md",
     "/sitemaps/1999.xml",
     "/news/2012/02/9/index.atom",
+    "/articles/999999.html",
+    "/articles/0.html",
+    "/articles/01.md",
+    "/articles/99999999999.xml",  # past any database's integer: no query is made
+    "/articles/1.txt",
+    "/articles/1",
 ]
 HOSTILE = [
     "/news/2012/02/9/..%2F..%2Fetc%2Fpasswd.md",
@@ -199,3 +242,35 @@ def test_a_busy_tag_has_its_year_pages(client: TestClient) -> None:
     for year in (2013, 2014):
         assert client.get(f"/context/{slug}/{year}.html").status_code == 200
     assert client.get(f"/context/{slug}/2015.html").status_code == 404
+
+
+def test_an_article_page_and_its_event_page_change_at_once(
+    store: Store, client: TestClient
+) -> None:
+    """A new copy changes no event, and still shows at once (the article change log)."""
+    first = store.article_ids()[0]
+    path = f"/articles/{first}.json"
+    before = client.get(path)
+    assert [c["id"] for c in before.json()["copies"]] == [store.article_ids()[1]]
+    etag = before.headers["etag"]
+    newest = store_article(store, "third", made_up_text(1), None)
+    after = client.get(path, headers={"If-None-Match": etag})
+    assert after.status_code == 200
+    assert newest in [c["id"] for c in after.json()["copies"]]
+    (event_id,) = [e["id"] for e in after.json()["events"]]
+    event_page = client.get(f"/api/events/{event_id}").json()
+    assert [a["id"] for a in event_page["articles"]] == store.article_ids()[:2]
+    html_page = html.fromstring(client.get(f"/articles/{newest}.html").content)
+    assert "A copy of" in html_page.find(".//p[@class='notice']").text_content()
+
+
+def test_a_retired_event_is_marked_on_its_pages_and_lists(store: Store, client: TestClient) -> None:
+    (retired,) = [e for e in store.iter_events() if e.retired]
+    path = version_path(retired, retired.current, "html")
+    page = html.fromstring(client.get(path).content)
+    assert "Retired" in page.find(".//article")[0].text_content()
+    markdown = client.get(path.removesuffix(".html") + ".md").text
+    assert "_Retired by version" in markdown
+    day = retired.content.date
+    listed = client.get(f"/news/{day:%Y/%m}/{day.day}/index.json").json()["events"]
+    assert [e["retired"] for e in listed if e["id"] == retired.id] == [True]

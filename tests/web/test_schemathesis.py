@@ -85,7 +85,7 @@ def test_the_api_keeps_its_openapi_promises(
     operations = [
         result.ok() for result in api_schema.get_all_operations() if isinstance(result, Ok)
     ]
-    assert len(operations) == 9
+    assert len(operations) == 10
     writes = {op.label for op in operations if op.method.upper() != "GET"}
     assert writes == WRITES
     valid = {"Authorization": f"Bearer {token}"}

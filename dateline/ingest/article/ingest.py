@@ -10,6 +10,8 @@ A stored article is linked to every event whose current sources cite its address
 canonical URL, or the one it was fetched from), spelt in any way that
 :func:`dateline.nlp.urls.url_key` counts as the same: exact matches only, with score 1.
 Ranking articles against events by their text is :mod:`dateline.nlp.linking`'s job.
+A new article (or version) is also compared with the stored ones, in the transaction
+that stores it, and joins its copy group (:mod:`dateline.ingest.article.copies`).
 """
 
 from __future__ import annotations
@@ -25,6 +27,7 @@ from urllib.parse import urlsplit
 
 from dateline.errors import InputError
 from dateline.ingest.article.attach import attach_ranked, rank_for_article
+from dateline.ingest.article.copies import record_copies, record_missing_copies
 from dateline.ingest.article.model import ExtractedArticle
 from dateline.ingest.article.pipeline import PipelineResult, RawArticle, Skipped, run_pipeline
 from dateline.ingest.article.sources import Fetcher, InputItem, iter_inputs
@@ -54,6 +57,8 @@ class IngestReport:
     skipped: list[str] = field(default_factory=list)
     links: int = 0
     ranked_links: int = 0
+    copies: int = 0
+    """Copy pairs found between the articles stored and those in the archive."""
     waiting: list[int] = field(default_factory=list)
     """Articles left for ``dateline review``: no candidate was sure enough."""
     details: list[str] = field(default_factory=list)
@@ -69,6 +74,8 @@ class IngestReport:
         linked = f"; {_count(self.links, 'link')} to events by URL" if self.links else ""
         if self.ranked_links:
             linked += f"; {_count(self.ranked_links, 'link')} by ranking"
+        if self.copies:
+            linked += f"; {_count(self.copies, 'copy pair')} found"
         if self.waiting:
             linked += f"; {len(self.waiting)} waiting for review (dateline review)"
         return f"{_count(self.inputs, 'input')}: {', '.join(parts)}{linked}"
@@ -102,6 +109,7 @@ def ingest_articles(
     URLs (a default, polite one if None); ``on_input`` is called after each input.
     """
     report = IngestReport()
+    record_missing_copies(store)  # articles stored before copies were kept
     linker = _RankedLinker(store)
     for item, result in run_in_order(iter_inputs(targets, fetcher), jobs):
         report.inputs += 1
@@ -146,19 +154,21 @@ class _RankedLinker:
 def store_article(
     store: Store, item: RawArticle, article: ExtractedArticle, report: IngestReport
 ) -> int | None:
-    """Store one extracted article and its URL links, in one transaction; its id (None
-    when it could not be stored)."""
+    """Store one extracted article, its URL links and its copies, in one transaction;
+    its id (None when it could not be stored)."""
     try:
         with store.transaction():
             write = store.add_article_version(
                 article_content(article), item.data, ingestion_of(item, article)
             )
             links = link_by_url(store, write.article.id, [article.url, item.url])
+            copies = record_copies(store, write.article) if write.changed else []
     except InputError as error:
         report.skipped.append(str(error.located(item.label)))
         return None
     report.record(write, item.label)
     report.links += links
+    report.copies += len(copies)
     return write.article.id
 
 
