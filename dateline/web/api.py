@@ -26,6 +26,7 @@ from dateline.search import SearchFilters, SearchIndex
 from dateline.search.index import MAX_QUERY_LENGTH
 from dateline.store import Store
 from dateline.store.api_queries import EventFilter, event_ids_page
+from dateline.store.quick import Reader
 from dateline.web.cursor import MAX_ID, encode_cursor, event_key, offset_key
 from dateline.web.errors import documented, error_response
 from dateline.web.models import (
@@ -153,22 +154,28 @@ async def get_event(
         int | None, Query(ge=1, le=MAX_ID, description="A version number; default: current.")
     ] = None,
 ) -> dict[str, Any]:
-    event = store.event(event_id)
-    try:
-        chosen = event.current if version is None else event.version(version)
-    except LookupError:
-        raise NotFoundError(
-            f"event {event_id} has no version {version} (it has {len(event.versions)})"
-        ) from None
-    response.headers["ETag"] = _etag(event)
-    return event_json(store, event, chosen)
+    with store.quick.connection() as reader:  # the hot path's reads: dateline.store.quick
+        event = reader.event(event_id)
+        if event is None:
+            raise NotFoundError(f"no event with id {event_id}")
+        try:
+            chosen = event.current if version is None else event.version(version)
+        except LookupError:
+            raise NotFoundError(
+                f"event {event_id} has no version {version} (it has {len(event.versions)})"
+            ) from None
+        response.headers["ETag"] = _etag(event)
+        return event_json(store, event, chosen, reader)
 
 
-def event_json(store: Store, event: Event, version: Version | None = None) -> dict[str, Any]:
+def event_json(
+    store: Store, event: Event, version: Version | None = None, reader: Reader | None = None
+) -> dict[str, Any]:
     """An event's API JSON: its page's JSON (``version``'s; default current) and whether
-    it is retired (the pages do not say yet)."""
-    view, _ = event_page_view(store, event, version or event.current)
-    return {**view, "retired": event.current.number in store.retired_versions(event.id)}
+    it is retired (the pages do not say yet). ``reader``: a quick reader to read with."""
+    view, _ = event_page_view(store, event, version or event.current, reader)
+    retiring = store.retired_versions(event.id) if reader is None else reader.retired(event.id)
+    return {**view, "retired": event.current.number in retiring}
 
 
 @router.get(
@@ -304,7 +311,8 @@ async def search_events(
         if error.field == "query":
             return error_response(400, f"q: {error.detail}", "q")
         raise
-    by_id = {entry.id: entry for entry in store.entries([h.event_id for h in found.hits])}
+    with store.quick.connection() as reader:  # the hot path's reads: dateline.store.quick
+        by_id = {entry.id: entry for entry in reader.entries([h.event_id for h in found.hits])}
     hits = [
         {"score": h.score, "event": _listed(by_id[h.event_id]), "snippets": h.snippets}
         for h in found.hits
