@@ -453,9 +453,10 @@ class Store:
         return [Context(r.name, r.slug, r.n) for r in rows]
 
     def related(self, event_id: int, limit: int = 10) -> list[RelatedEvent]:
-        """Events sharing a context tag with this one: most shared tags first, then newest.
-
-        Ties on both are broken by slug, so the order never depends on insertion order.
+        """Events sharing a context tag with this one, best first: most shared tags, then
+        the same day, then within eight years, newest first in each (see
+        :mod:`dateline.store.related`); ties are broken by slug and id, so the order never
+        depends on insertion order.
         """
         if self._conn is not None:
             raise RuntimeError("related() reads committed data; call it outside a transaction")
