@@ -198,28 +198,38 @@ class RelatedIndex:
         lists = [self._postings[c] for c in tags if c in self._postings]
         if not lists or limit <= 0:
             return []
-        counts = np.bincount(np.concatenate(lists))
-        if event_id < len(counts):
-            counts[event_id] = 0
-        candidates = np.flatnonzero(counts)
-        if len(candidates) == 0:
+        # The pool: every posting's ids, an event once per tag it shares (never a pass
+        # over all the archive's ids, as counting into an array of every id and finding
+        # its nonzero entries would be: that took half the time at 1,000,000 events).
+        if len(lists) == 1:
+            pool = lists[0]
+            shared = np.ones(len(pool), dtype=np.int64)
+        else:
+            pool = np.concatenate(lists)
+            shared = np.bincount(pool)[pool]
+        mine = pool != event_id
+        pool, shared = pool[mine], shared[mine]
+        if len(pool) == 0:
             return []
-        days = self._day[candidates]
+        days = self._day[pool]
         owner = int(self._day[event_id]) if event_id < len(self._day) else -1
         # One integer per candidate that orders as rank_key does, less slug and id (ties
         # at the cut-off are all kept and ordered exactly later): shared count, then 2
         # for the same day, 1 within the horizon, 0 beyond (FAR - tier), then the day.
         # In place, in few passes: up to a quarter of a million candidates.
-        score = counts[candidates].astype(np.int64)
+        score = shared
         score <<= 2
         score += days == owner
         score += (days >= owner - HORIZON_DAYS) & (days <= owner + HORIZON_DAYS)
         score <<= 32
         score |= days
-        if len(candidates) > limit:
-            cut = np.partition(score, len(score) - limit)[len(score) - limit]
-            candidates = candidates[score >= cut]
-        return [int(c) for c in candidates]
+        # An event is in the pool once per shared tag, so the best ``limit`` events are
+        # among the best ``limit * len(lists)`` entries (with every tie at the cut).
+        room = limit * len(lists)
+        if len(pool) > room:
+            cut = np.partition(score, len(score) - room)[len(score) - room]
+            pool = pool[score >= cut]
+        return [int(c) for c in np.unique(pool)]
 
     def _describe(self, event_id: int, ids: list[int], limit: int) -> list[RelatedEvent]:
         """Fetch the chosen events, order them exactly and name their shared tags."""
