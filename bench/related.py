@@ -269,6 +269,9 @@ def run_backend(args: argparse.Namespace, backend: str) -> dict[str, Any]:
         postgres.SERVER_SETTINGS["shared_buffers"] = args.pg_shared_buffers
         server = postgres.start_postgres_server()
         url = server.create_database("bench")
+    elif args.db:
+        sqlite_path = Path(args.db)
+        url = str(sqlite_path)
     else:
         if args.out:
             folder = Path(args.out)
@@ -316,17 +319,20 @@ def measure(
         TimeRemainingColumn(),
     )
     started = time.perf_counter()
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task(f"inserting ({store.backend})", total=archive.size, rate="")
+    if args.db and store.backend == "sqlite":
+        console.print(f"measuring the archive already in {args.db} (made with the same seed)")
+    else:
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task(f"inserting ({store.backend})", total=archive.size, rate="")
 
-        def advance(count: int) -> None:
-            done = progress.tasks[0].completed + count
-            rate = done / (time.perf_counter() - started)
-            progress.update(task, advance=count, rate=f"{rate:,.0f} events/s")
+            def advance(count: int) -> None:
+                done = progress.tasks[0].completed + count
+                rate = done / (time.perf_counter() - started)
+                progress.update(task, advance=count, rate=f"{rate:,.0f} events/s")
 
-        inserted = store.bulk_create(histories(archive, advance))
-    result["build_s"] = time.perf_counter() - started
-    assert inserted == archive.size, (inserted, archive.size)
+            inserted = store.bulk_create(histories(archive, advance))
+        assert inserted == archive.size, (inserted, archive.size)
+    result["build_s"] = None if args.db else time.perf_counter() - started
     with store.engine.connect() as conn:
         low, high = conn.execute(sa.text("SELECT min(id), max(id) FROM events")).one()
     assert (low, high) == (1, archive.size), f"unexpected event ids {low}..{high}"
@@ -334,9 +340,15 @@ def measure(
     analyze(store)
     result["analyze_s"] = time.perf_counter() - started
     result["db_bytes"] = database_size(store)
+    built = (
+        "reused"
+        if result["build_s"] is None
+        else f"built in {result['build_s']:.1f} s "
+        f"({archive.size / result['build_s']:,.0f} events/s)"
+    )
     console.print(
-        f"built in {result['build_s']:.1f} s ({archive.size / result['build_s']:,.0f} events/s),"
-        f" analyze {result['analyze_s']:.1f} s, database {result['db_bytes'] / 2**20:,.0f} MiB"
+        f"{built}, analyze {result['analyze_s']:.1f} s, "
+        f"database {result['db_bytes'] / 2**20:,.0f} MiB"
     )
 
     # -- the query sets ----------------------------------------------------------------
@@ -432,9 +444,11 @@ def markdown(results: list[dict[str, Any]]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        build = "(reused)" if r["build_s"] is None else f"{r['build_s']:.0f} s"
+        rate = "" if r["build_s"] is None else f"{r['events'] / r['build_s']:,.0f}"
         lines.append(
-            f"| {r['backend']} | {r['events']:,} | {r['build_s']:.0f} s "
-            f"| {r['events'] / r['build_s']:,.0f} | {r['db_bytes'] / 2**20:,.0f} MiB "
+            f"| {r['backend']} | {r['events']:,} | {build} "
+            f"| {rate} | {r['db_bytes'] / 2**20:,.0f} MiB "
             f"| {r['index_load_s']:.1f} s | {r['index_rss_bytes'] / 2**20:,.0f} MiB "
             f"| {r['peak_rss'] / 2**20:,.0f} MiB |"
         )
@@ -473,6 +487,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2, help="random seed (default 2)")
     parser.add_argument(
         "--out", help="folder for the SQLite database (default: a temporary folder, removed)"
+    )
+    parser.add_argument(
+        "--db",
+        help="SQLite only: measure this archive, made earlier by the same generator with "
+        "the same --events, --seed, --vocabulary and --zipf-s (e.g. bench/search.py's), "
+        "instead of building one (the build figures are then left out)",
     )
     parser.add_argument("--vocabulary", type=int, default=50_000, help="distinct tags")
     parser.add_argument(
