@@ -77,18 +77,6 @@ WORDS = _words(
     "groups warned of shortages in several towns"
 )
 
-SQL_RELATED = """
-SELECT e.id, e.date, e.slug, e.headline, count(*) AS shared
-FROM event_contexts AS mine
-JOIN event_contexts AS other ON other.context_id = mine.context_id
-JOIN events AS e ON e.id = other.event_id
-WHERE mine.event_id = :event_id AND other.event_id <> :event_id
-GROUP BY e.id
-ORDER BY shared DESC, e.date DESC, e.slug, e.id
-LIMIT :limit
-"""
-"""The required ranking in one query: shared tags, then newest, then slug (and id)."""
-
 SQL_COUNT_ONLY = """
 SELECT other.event_id, count(*) AS shared
 FROM event_contexts AS mine
@@ -281,6 +269,9 @@ def run_backend(args: argparse.Namespace, backend: str) -> dict[str, Any]:
         postgres.SERVER_SETTINGS["shared_buffers"] = args.pg_shared_buffers
         server = postgres.start_postgres_server()
         url = server.create_database("bench")
+    elif args.db:
+        sqlite_path = Path(args.db)
+        url = str(sqlite_path)
     else:
         if args.out:
             folder = Path(args.out)
@@ -328,17 +319,20 @@ def measure(
         TimeRemainingColumn(),
     )
     started = time.perf_counter()
-    with Progress(*columns, console=console) as progress:
-        task = progress.add_task(f"inserting ({store.backend})", total=archive.size, rate="")
+    if args.db and store.backend == "sqlite":
+        console.print(f"measuring the archive already in {args.db} (made with the same seed)")
+    else:
+        with Progress(*columns, console=console) as progress:
+            task = progress.add_task(f"inserting ({store.backend})", total=archive.size, rate="")
 
-        def advance(count: int) -> None:
-            done = progress.tasks[0].completed + count
-            rate = done / (time.perf_counter() - started)
-            progress.update(task, advance=count, rate=f"{rate:,.0f} events/s")
+            def advance(count: int) -> None:
+                done = progress.tasks[0].completed + count
+                rate = done / (time.perf_counter() - started)
+                progress.update(task, advance=count, rate=f"{rate:,.0f} events/s")
 
-        inserted = store.bulk_create(histories(archive, advance))
-    result["build_s"] = time.perf_counter() - started
-    assert inserted == archive.size, (inserted, archive.size)
+            inserted = store.bulk_create(histories(archive, advance))
+        assert inserted == archive.size, (inserted, archive.size)
+    result["build_s"] = None if args.db else time.perf_counter() - started
     with store.engine.connect() as conn:
         low, high = conn.execute(sa.text("SELECT min(id), max(id) FROM events")).one()
     assert (low, high) == (1, archive.size), f"unexpected event ids {low}..{high}"
@@ -346,9 +340,15 @@ def measure(
     analyze(store)
     result["analyze_s"] = time.perf_counter() - started
     result["db_bytes"] = database_size(store)
+    built = (
+        "reused"
+        if result["build_s"] is None
+        else f"built in {result['build_s']:.1f} s "
+        f"({archive.size / result['build_s']:,.0f} events/s)"
+    )
     console.print(
-        f"built in {result['build_s']:.1f} s ({archive.size / result['build_s']:,.0f} events/s),"
-        f" analyze {result['analyze_s']:.1f} s, database {result['db_bytes'] / 2**20:,.0f} MiB"
+        f"{built}, analyze {result['analyze_s']:.1f} s, "
+        f"database {result['db_bytes'] / 2**20:,.0f} MiB"
     )
 
     # -- the query sets ----------------------------------------------------------------
@@ -395,21 +395,24 @@ def measure(
 
         return run
 
+    # The full ranking in one SQL query is the store's own (what its first lookups use,
+    # before the index is loaded): RelatedIndex._best_by_sql, ids in rank order.
+    def sql_related(event_id: int) -> list[int]:
+        return list(store._related._best_by_sql(event_id, 10))
+
     # Same answers? Compare the ordered ids for a sample of both sets.
-    sql_related = sql(SQL_RELATED)
     checked = agreed = 0
     for ids in sets.values():
         for event_id in ids[: args.check]:
             checked += 1
             mine = [r.event_id for r in store.related(event_id)]
-            agreed += mine == [row.id for row in sql_related(event_id)]
+            agreed += mine == sql_related(event_id)
     result["agreement"] = [agreed, checked]
     console.print(f"store.related and the SQL query agree on {agreed} of {checked} events")
 
-    for label, query in (("sql", SQL_RELATED), ("sql_count", SQL_COUNT_ONLY)):
+    for label, run in (("sql", sql_related), ("sql_count", sql(SQL_COUNT_ONLY))):
         if label == "sql_count" and args.skip_count_only:
             continue
-        run = sql(query)
         for name, ids in sets.items():
             sample = ids[: args.sql_queries] if args.sql_queries else ids
             timings.setdefault(label, {})[name] = summary(latencies(sample, run))
@@ -429,7 +432,7 @@ def _brief(stats: dict[str, float]) -> str:
 QUERY_LABELS = {
     "index": "`store.related` (numpy index)",
     "index_ranking": "index ranking alone (in memory, no SQL)",
-    "sql": "SQL `GROUP BY`, full ranking",
+    "sql": "SQL `GROUP BY`, full ranking (the store's own query)",
     "sql_count": "SQL `GROUP BY`, counts only (no date order)",
 }
 SET_LABELS = {"random": "random events", "common": "events with the top tag"}
@@ -441,9 +444,11 @@ def markdown(results: list[dict[str, Any]]) -> str:
         "|---|---:|---:|---:|---:|---:|---:|---:|",
     ]
     for r in results:
+        build = "(reused)" if r["build_s"] is None else f"{r['build_s']:.0f} s"
+        rate = "" if r["build_s"] is None else f"{r['events'] / r['build_s']:,.0f}"
         lines.append(
-            f"| {r['backend']} | {r['events']:,} | {r['build_s']:.0f} s "
-            f"| {r['events'] / r['build_s']:,.0f} | {r['db_bytes'] / 2**20:,.0f} MiB "
+            f"| {r['backend']} | {r['events']:,} | {build} "
+            f"| {rate} | {r['db_bytes'] / 2**20:,.0f} MiB "
             f"| {r['index_load_s']:.1f} s | {r['index_rss_bytes'] / 2**20:,.0f} MiB "
             f"| {r['peak_rss'] / 2**20:,.0f} MiB |"
         )
@@ -482,6 +487,12 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
     parser.add_argument("--seed", type=int, default=2, help="random seed (default 2)")
     parser.add_argument(
         "--out", help="folder for the SQLite database (default: a temporary folder, removed)"
+    )
+    parser.add_argument(
+        "--db",
+        help="SQLite only: measure this archive, made earlier by the same generator with "
+        "the same --events, --seed, --vocabulary and --zipf-s (e.g. bench/search.py's), "
+        "instead of building one (the build figures are then left out)",
     )
     parser.add_argument("--vocabulary", type=int, default=50_000, help="distinct tags")
     parser.add_argument(

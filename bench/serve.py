@@ -1,11 +1,13 @@
 """Load benchmark of ``dateline serve`` (issue 4) at 1,000,000 events, next to datasette.
 
 Measured with wrk (Debian's ``wrk``: 2 threads, 32 connections, 20 s each, random
-addresses from a list written beforehand, so every request is a different page):
+addresses from a list of ``--pages`` events written beforehand, 100,000 by default, so
+that few requests repeat and the server's page cache seldom answers):
 
 - an event's JSON page (``/news/YYYY/MM/D/<slug>.json``) and HTML page;
 - the API's event JSON (``/api/events/<id>``);
-- a search (``/api/search?q=...``, 1-3 words from the archive's vocabulary);
+- a search (``/api/search?q=...``, 1-3 words from the archive's vocabulary), under the
+  same load and again from one connection (a search's own latency, no queue);
 - datasette serving the same SQLite file, one row of ``events`` as JSON by random id
   (``/archive/events/<id>.json``), measured the same way;
 
@@ -95,13 +97,25 @@ def wait_for(url: str, timeout: float = 120) -> None:
     raise SystemExit(f"{url} did not answer in {timeout:.0f} s")
 
 
-def wrk(base: str, paths: list[str], seconds: int, label: str) -> dict[str, Any]:
+def wrk(
+    base: str, paths: list[str], seconds: int, label: str, connections: int = 32
+) -> dict[str, Any]:
+    load = os.getloadavg()[0]  # a busy machine shows here
     listing = OUT / f"{label}.paths"
     listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
     script = OUT / f"{label}.lua"
     script.write_text(WRK_SCRIPT % listing, encoding="utf-8")
     done = subprocess.run(
-        ["wrk", "-t2", "-c32", f"-d{seconds}s", "--latency", "-s", str(script), base],
+        [
+            "wrk",
+            f"-t{min(2, connections)}",
+            f"-c{connections}",
+            f"-d{seconds}s",
+            "--latency",
+            "-s",
+            str(script),
+            base,
+        ],
         capture_output=True,
         text=True,
         check=True,
@@ -112,12 +126,15 @@ def wrk(base: str, paths: list[str], seconds: int, label: str) -> dict[str, Any]
     unit = {"us": 0.001, "ms": 1.0, "s": 1000.0}
     errors = re.search(r"Non-2xx or 3xx responses: (\d+)", text)
     result = {
+        "connections": connections,
+        "load_before": round(load, 2),
         "requests_per_s": rate,
         "p99_ms": float(p99[1]) * unit[p99[2]] if p99 else None,
         "non_2xx": int(errors[1]) if errors else 0,
     }
     print(
-        f"{label}: {rate:,.0f} requests/s, p99 {result['p99_ms']} ms, non-2xx {result['non_2xx']}"
+        f"{label} ({connections} connections): {rate:,.0f} requests/s, p99 {result['p99_ms']} "
+        f"ms, non-2xx {result['non_2xx']} (load average {load:.2f} before)"
     )
     return result
 
@@ -181,6 +198,13 @@ def main() -> None:
     parser.add_argument("--events", type=int, default=1_000_000)
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--seconds", type=int, default=20, help="per wrk run")
+    parser.add_argument(
+        "--pages",
+        type=int,
+        default=100_000,
+        help="distinct events requested, at random (default 100,000: few requests repeat, "
+        "so the server's page cache rarely answers)",
+    )
     parser.add_argument("--workers", type=int, default=2, help="uvicorn workers")
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--write-seconds", type=int, default=30)
@@ -197,7 +221,7 @@ def main() -> None:
     rng = random.Random(args.seed)
     store = open_store(str(db))
     count = store.count_events()
-    sample = [rng.randint(1, count) for _ in range(5000)]
+    sample = [rng.randint(1, count) for _ in range(min(args.pages, count))]
     events = {e.id: e for e in store.events(sorted(set(sample)))}
     pages = [
         event_path(events[i].content.date, events[i].slug, "json") for i in sample if i in events
@@ -245,6 +269,8 @@ def main() -> None:
         results["event_html_page"] = wrk(base, html, args.seconds, "event-html")
         results["api_event"] = wrk(base, api, args.seconds, "api-event")
         results["search"] = wrk(base, searches, args.seconds, "search")
+        # One client at a time: the latency of a search itself, not of a queue of 32.
+        results["search_alone"] = wrk(base, searches, args.seconds, "search", connections=1)
         with sa.create_engine(f"sqlite:///{db}").connect() as conn:
             before = conn.execute(sa.text("SELECT count(*) FROM versions")).scalar_one()
         ids = sorted(rng.sample(range(1, count + 1), 200))

@@ -123,6 +123,7 @@ class SearchIndex:
         self.path = path or default_index_path(store)
         self.schema = _schema()
         self._index = self._open()
+        self._held = 0  # the seq the index was last seen holding (a floor: see catch_up)
 
     # -- keeping up ---------------------------------------------------------------------
 
@@ -134,8 +135,14 @@ class SearchIndex:
 
     def catch_up(self) -> int:
         """Index the events changed since the last catch-up; how many were re-indexed."""
-        latest = self.store.last_change()
-        held = self.seq
+        # Asked before every search, so the usual answer ("nothing new") costs one quick
+        # read: the state file is read only when the database has moved past what this
+        # process last saw the index hold (another process may have caught up since).
+        with self.store.quick.connection() as reader:
+            latest = reader.last_change()
+        if latest <= self._held:
+            return 0
+        held = self._held = self.seq
         if latest <= held:
             return 0
         changed = self.store.changed_since(held)
@@ -151,6 +158,7 @@ class SearchIndex:
         writer.commit()
         writer.wait_merging_threads()
         self._write_state(latest)
+        self._held = latest
         self._index.reload()
         return len(changed)
 
@@ -173,6 +181,7 @@ class SearchIndex:
         writer.commit()
         writer.wait_merging_threads()
         self._write_state(latest)
+        self._held = latest
         self._index.reload()
         return count
 

@@ -53,15 +53,8 @@ def change_mark(store: Store) -> str:
     Article pages change without any event changing (a new article, a new copy): their
     log, ``article_changes``, counts too.
     """
-    latest = sa.select(sa.func.max(t.event_changes.c.seq)).scalar_subquery()
-    articles = sa.select(sa.func.max(t.article_changes.c.seq)).scalar_subquery()
-    with store.engine.connect() as conn:
-        if conn.dialect.name == "postgresql":
-            snapshot = sa.cast(sa.func.pg_current_snapshot(), sa.Text)
-            row = conn.execute(sa.select(latest, articles, snapshot)).one()
-        else:
-            row = conn.execute(sa.select(latest, articles)).one()
-    return "/".join(str(value) for value in row)
+    with store.quick.connection() as reader:  # asked at every request: the quick path
+        return reader.change_mark()
 
 
 def event_ids_page(

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime
@@ -49,6 +49,7 @@ from dateline.store.article_pages import ArticlePageStore, log_article_changes
 from dateline.store.copies import CopyStore
 from dateline.store.engine import create_engine, migrate, resolve_database_url
 from dateline.store.part import take_turn_on_change_log, utc_now
+from dateline.store.quick import QuickReads
 from dateline.store.related import RelatedIndex
 from dateline.store.tokens import ApiToken, new_token, token_digest, validate_token_name
 
@@ -72,7 +73,9 @@ class Store(CopyStore, ArticlePageStore):
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
         self._conn: sa.Connection | None = None
-        self._related = RelatedIndex(engine)
+        self.quick = QuickReads(engine)
+        """Reads for a server's hot path, on the driver (see :mod:`dateline.store.quick`)."""
+        self._related = RelatedIndex(engine, self.quick)
 
     # -- connections ----------------------------------------------------------------
 
@@ -391,24 +394,9 @@ class Store(CopyStore, ArticlePageStore):
         order: Sequence[sa.ColumnElement[Any]] | None = None,
         limit: int | None = None,
     ) -> list[EventEntry]:
-        e, v = t.events.c, t.versions.c
+        e = t.events.c
         query = (
-            sa.select(
-                e.id,
-                e.date,
-                e.slug,
-                e.headline,
-                v.summary,
-                v.category,
-                v.story,
-                e.updated_at,
-                e.stub,
-                e.retired,
-            )
-            .join(
-                t.versions,
-                sa.and_(t.versions.c.event_id == e.id, t.versions.c.number == e.current_version),
-            )
+            entries_select()
             .where(*where)
             .order_by(*(order if order is not None else (e.date, e.id)))
         )
@@ -417,31 +405,14 @@ class Store(CopyStore, ArticlePageStore):
         with self._read() as conn:
             rows = conn.execute(query).all()
             tags: dict[int, list[Context]] = {}
-            ids = [row.id for row in rows]
+            ids = [row[0] for row in rows]
             for start in range(0, len(ids), 900):
+                chunk = ids[start : start + 900]
                 for eid, name, slug in conn.execute(
-                    sa.select(t.event_contexts.c.event_id, t.contexts.c.name, t.contexts.c.slug)
-                    .join(t.contexts, t.contexts.c.id == t.event_contexts.c.context_id)
-                    .where(t.event_contexts.c.event_id.in_(ids[start : start + 900]))
-                    .order_by(t.event_contexts.c.event_id, t.event_contexts.c.position)
+                    entry_tags_select().where(t.event_contexts.c.event_id.in_(chunk))
                 ):
                     tags.setdefault(eid, []).append(Context(name, slug))
-        return [
-            EventEntry(
-                row.id,
-                row.date,
-                row.slug,
-                row.headline,
-                row.summary,
-                row.category,
-                row.story,
-                tuple(tags.get(row.id, ())),
-                row.updated_at,
-                row.stub,
-                bool(row.retired),
-            )
-            for row in rows
-        ]
+        return [entry_from_row(row, tags.get(row[0], ())) for row in rows]
 
     def contexts(self, *, include_unused: bool = False) -> list[Context]:
         """Every context tag in use, with the number of events carrying it now, most first.
@@ -464,9 +435,10 @@ class Store(CopyStore, ArticlePageStore):
         return [Context(r.name, r.slug, r.n) for r in rows]
 
     def related(self, event_id: int, limit: int = 10) -> list[RelatedEvent]:
-        """Events sharing a context tag with this one: most shared tags first, then newest.
-
-        Ties on both are broken by slug, so the order never depends on insertion order.
+        """Events sharing a context tag with this one, best first: most shared tags, then
+        the same day, then within eight years, newest first in each (see
+        :mod:`dateline.store.related`); ties are broken by slug and id, so the order never
+        depends on insertion order.
         """
         if self._conn is not None:
             raise RuntimeError("related() reads committed data; call it outside a transaction")
@@ -1429,12 +1401,60 @@ def _version_rows(conn: sa.Connection, event_id: int) -> list[sa.RowMapping]:
     return list(conn.execute(query).mappings())
 
 
+def entries_select() -> sa.Select[Any]:
+    """The columns of :class:`EventEntry` (less its tags), for a ``where`` to be added.
+
+    Shared with :mod:`dateline.store.quick`, so both read entries the same way.
+    """
+    e, v = t.events.c, t.versions.c
+    return sa.select(
+        e.id,
+        e.date,
+        e.slug,
+        e.headline,
+        v.summary,
+        v.category,
+        v.story,
+        e.updated_at,
+        e.stub,
+        e.retired,
+    ).join(t.versions, sa.and_(v.event_id == e.id, v.number == e.current_version))
+
+
+def entry_tags_select() -> sa.Select[Any]:
+    """``(event id, tag name, tag slug)`` in each event's order, for a ``where`` on the id."""
+    ec, c = t.event_contexts.c, t.contexts.c
+    return (
+        sa.select(ec.event_id, c.name, c.slug)
+        .join(t.contexts, c.id == ec.context_id)
+        .order_by(ec.event_id, ec.position)
+    )
+
+
+def entry_from_row(row: Sequence[Any], contexts: Sequence[Context]) -> EventEntry:
+    """An :class:`EventEntry` from a row of :func:`entries_select` and its tags."""
+    eid, day, slug, headline, summary, category, story, updated_at, stub, retired = row
+    return EventEntry(
+        eid,
+        day,
+        slug,
+        headline,
+        summary,
+        category,
+        story,
+        tuple(contexts),
+        updated_at,
+        stub,
+        bool(retired),
+    )
+
+
 def _versions_of(conn: sa.Connection, event_id: int) -> list[Version]:
     """Every stored version of an event, oldest first (empty if there is no such event)."""
     return [_version_from_row(row) for row in _version_rows(conn, event_id)]
 
 
-def _event_from_rows(event_id: int, rows: Sequence[sa.RowMapping]) -> Event:
+def _event_from_rows(event_id: int, rows: Sequence[Mapping[Any, Any]]) -> Event:
     """The event whose version rows (oldest first) are ``rows``, with the versions that
     retired it."""
     retiring = frozenset(int(row["number"]) for row in rows if row["retired"])
@@ -1463,7 +1483,7 @@ def _version_row(event_id: int, version: Version, recorded_at: datetime) -> dict
     }
 
 
-def _version_from_row(row: sa.RowMapping) -> Version:
+def _version_from_row(row: Mapping[Any, Any]) -> Version:
     content = EventContent(
         date=row["date"],
         headline=row["headline"],

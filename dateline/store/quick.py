@@ -1,0 +1,281 @@
+"""Reads on a live server's hot path, run on the database driver's cursor directly.
+
+Serving one event's page takes a handful of small reads (the event's versions, its
+tags' slugs, the rows of its related events, the change log). Through SQLAlchemy each
+costs its execution machinery (a connection checked out, a transaction begun and
+ended, a cache key made, a result object built): measured on SQLite, ``Store.event``
+took 466 us for a query SQLite answers in about 15. A server doing thousands of
+those per second pays that many times over, so these few reads skip it.
+
+What is not skipped: the SQL is still SQLAlchemy Core (the same tables, both
+backends), compiled once per statement and dialect; values go in and come out
+through the dialect's own bind and result processors (ISO dates and JSON text on
+SQLite, nothing on PostgreSQL, whose driver converts), so a row read here equals one
+read through SQLAlchemy. The connection comes from the engine's pool, and on
+PostgreSQL the reads of one :meth:`QuickReads.connection` share one transaction (one
+snapshot); SQLite runs each statement in its own, as the store's reads do.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import date
+from functools import partial
+from typing import Any
+
+import sqlalchemy as sa
+
+from dateline.model import Context, Event, EventEntry
+from dateline.store import schema as t
+
+Processor = Callable[[Any], Any] | None
+MAX_IN = 64
+"""Longest list given to one ``IN (...)``: statements are made per length, up to this."""
+
+
+@dataclass(frozen=True, slots=True)
+class _Compiled:
+    """One Core statement compiled for one dialect, with its value converters."""
+
+    sql: str
+    names: tuple[str, ...] | None  # bind names in order (positional paramstyles)
+    binds: Mapping[str, Processor]
+    fixed: dict[str, Any]  # values the statement carries itself (a LIMIT)
+    results: tuple[Processor, ...]
+
+    @classmethod
+    def of(cls, statement: sa.Select[Any], dialect: sa.Dialect) -> _Compiled:
+        compiled = statement.compile(dialect=dialect)
+        binds = {
+            name: bind.type.dialect_impl(dialect).bind_processor(dialect)
+            for name, bind in compiled.binds.items()
+        }
+        results = tuple(
+            column.type.dialect_impl(dialect).result_processor(dialect, None)
+            for column in statement.selected_columns
+        )
+        fixed = {n: b.effective_value for n, b in compiled.binds.items() if not b.required}
+        names = tuple(compiled.positiontup or ()) if compiled.positional else None
+        return cls(str(compiled), names, binds, fixed, results)
+
+    def parameters(self, values: dict[str, Any]) -> tuple[Any, ...] | dict[str, Any]:
+        converted = {
+            name: (value if (process := self.binds.get(name)) is None else process(value))
+            for name, value in (self.fixed | values).items()
+        }
+        if self.names is None:
+            return converted
+        return tuple(converted[name] for name in self.names)
+
+    def rows(self, raw: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
+        if not any(self.results):
+            return [tuple(row) for row in raw]
+        results = self.results
+        return [
+            tuple(v if p is None else p(v) for p, v in zip(results, row, strict=True))
+            for row in raw
+        ]
+
+
+class QuickReads:
+    """The hot path's reads, on ``engine``'s pool (see the module's docstring)."""
+
+    def __init__(self, engine: sa.Engine) -> None:
+        self._engine = engine
+        self._dialect = engine.dialect
+        self.backend = engine.dialect.name
+        self._compiled: dict[object, _Compiled] = {}
+        self._lock = threading.Lock()
+
+    @contextmanager
+    def connection(self) -> Iterator[Reader]:
+        """A reader on one pooled connection, given back (and its transaction ended) after."""
+        raw = self._engine.raw_connection()
+        try:
+            yield Reader(self, raw.cursor())
+        finally:
+            raw.close()  # back to the pool, which rolls back what is open
+
+    def compiled(self, key: object, make: Callable[[], sa.Select[Any]]) -> _Compiled:
+        found = self._compiled.get(key)
+        if found is None:
+            with self._lock:
+                found = self._compiled.setdefault(key, _Compiled.of(make(), self._dialect))
+        return found
+
+
+class Reader:
+    """The reads of one connection (made by :meth:`QuickReads.connection`)."""
+
+    def __init__(self, reads: QuickReads, cursor: Any) -> None:
+        self._reads = reads
+        self._cursor = cursor
+
+    def _run(
+        self, key: object, make: Callable[[], sa.Select[Any]], **values: Any
+    ) -> list[tuple[Any, ...]]:
+        statement = self._reads.compiled(key, make)
+        self._cursor.execute(statement.sql, statement.parameters(values))
+        return statement.rows(self._cursor.fetchall())
+
+    # -- the reads -----------------------------------------------------------------
+
+    def find(self, day: date, slug: str, number: int | None) -> tuple[int, int] | None:
+        """``(event id, version number)`` of the page at ``day``/``slug`` (as Store.find)."""
+        if number is None:
+            rows = self._run("find", _find_newest, day=day, slug=slug)
+        else:
+            rows = self._run("find-number", _find_numbered, day=day, slug=slug, number=number)
+        return (int(rows[0][0]), int(rows[0][1])) if rows else None
+
+    def event(self, event_id: int) -> Event | None:
+        """The event with all its versions (as Store.event), or None."""
+        from dateline.store.store import _event_from_rows  # the one rows -> model mapping
+
+        rows = self._run("versions", _versions, event_id=event_id)
+        if not rows:
+            return None
+        names = [c.name for c in t.versions.columns]
+        return _event_from_rows(event_id, [dict(zip(names, r, strict=True)) for r in rows])
+
+    def retired(self, event_id: int) -> frozenset[int]:
+        """:meth:`Store.retired_versions <dateline.store.Store.retired_versions>`, read here."""
+        return frozenset(int(n) for (n,) in self._run("retired", _retired, event_id=event_id))
+
+    def event_tags(self, event_id: int) -> list[tuple[int, str]]:
+        """``(context id, name)`` of the event's tags, in the event's order."""
+        return [(int(i), name) for i, name in self._run("tags", _tags, event_id=event_id)]
+
+    def _run_in(
+        self, kind: str, make: Callable[[int], sa.Select[Any]], values: Sequence[Any]
+    ) -> list[tuple[Any, ...]]:
+        """``make(n)``'s rows for ``values`` (its ``k0``...``k<n-1>``), :data:`MAX_IN` at a time."""
+        rows: list[tuple[Any, ...]] = []
+        for part in _parts(sorted(set(values))):
+            n = len(part)
+            rows += self._run((kind, n), partial(make, n), **_keys(part))
+        return rows
+
+    def context_slugs(self, names: Sequence[str]) -> dict[str, str]:
+        """The slug of each context tag in ``names`` that exists."""
+        return {name: slug for name, slug in self._run_in("slugs", _slugs, names)}
+
+    def event_rows(self, ids: Sequence[int]) -> list[tuple[int, date, str, str]]:
+        """``(id, date, slug, headline)`` of the events in ``ids`` that exist."""
+        return [(int(i), d, s, h) for i, d, s, h in self._run_in("events", _events, ids)]
+
+    def entries(self, ids: Sequence[int]) -> list[EventEntry]:
+        """:meth:`Store.entries <dateline.store.Store.entries>` (by date then id), read here."""
+        from dateline.store.store import entry_from_row
+
+        tags: dict[int, list[Context]] = {}
+        for eid, name, slug in self._run_in("entry-tags", _entry_tags, ids):
+            tags.setdefault(eid, []).append(Context(name, slug))
+        rows = self._run_in("entries", _entries, ids)
+        found = [entry_from_row(row, tags.get(row[0], ())) for row in rows]
+        return sorted(found, key=lambda entry: (entry.date, entry.id))
+
+    def change_mark(self) -> str:
+        """:func:`dateline.store.api_queries.change_mark`, read here."""
+        postgres = self._reads.backend == "postgresql"
+        (row,) = self._run("mark", lambda: _mark(postgres))
+        return "/".join(str(value) for value in row)
+
+    def last_change(self) -> int:
+        """:meth:`Store.last_change <dateline.store.Store.last_change>`, read here."""
+        (row,) = self._run("last", _last)
+        return int(row[0])
+
+    def changes_since(self, seq: int) -> list[tuple[int, int]]:
+        """``(seq, event id)`` of the change log after ``seq``, in order."""
+        return [(int(s), int(e)) for s, e in self._run("changes", _changes, seq=seq)]
+
+
+def _parts(values: Sequence[Any]) -> Iterator[Sequence[Any]]:
+    return (values[i : i + MAX_IN] for i in range(0, len(values), MAX_IN))
+
+
+def _keys(values: Sequence[Any]) -> dict[str, Any]:
+    return {f"k{i}": value for i, value in enumerate(values)}
+
+
+def _in(column: sa.Column[Any], n: int) -> sa.ColumnElement[bool]:
+    return column.in_([sa.bindparam(f"k{i}") for i in range(n)])
+
+
+def _find_newest() -> sa.Select[Any]:
+    v = t.versions.c
+    return (
+        sa.select(v.event_id, v.number)
+        .where(v.date == sa.bindparam("day"), v.slug == sa.bindparam("slug"))
+        .order_by(v.id.desc())
+        .limit(1)
+    )
+
+
+def _find_numbered() -> sa.Select[Any]:
+    v = t.versions.c
+    return _find_newest().where(v.number == sa.bindparam("number"))
+
+
+def _versions() -> sa.Select[Any]:
+    v = t.versions.c
+    return sa.select(t.versions).where(v.event_id == sa.bindparam("event_id")).order_by(v.number)
+
+
+def _retired() -> sa.Select[Any]:
+    v = t.versions.c
+    return sa.select(v.number).where(v.event_id == sa.bindparam("event_id"), v.retired)
+
+
+def _slugs(n: int) -> sa.Select[Any]:
+    c = t.contexts.c
+    return sa.select(c.name, c.slug).where(_in(c.name, n))
+
+
+def _tags() -> sa.Select[Any]:
+    c, ec = t.contexts.c, t.event_contexts.c
+    return (
+        sa.select(c.id, c.name)
+        .join(t.event_contexts, ec.context_id == c.id)
+        .where(ec.event_id == sa.bindparam("event_id"))
+        .order_by(ec.position)
+    )
+
+
+def _events(n: int) -> sa.Select[Any]:
+    e = t.events.c
+    return sa.select(e.id, e.date, e.slug, e.headline).where(_in(e.id, n))
+
+
+def _mark(postgres: bool) -> sa.Select[Any]:
+    # Both change logs, and on PostgreSQL the snapshot: see api_queries.change_mark.
+    latest = sa.select(sa.func.max(t.event_changes.c.seq)).scalar_subquery()
+    articles = sa.select(sa.func.max(t.article_changes.c.seq)).scalar_subquery()
+    if postgres:
+        return sa.select(latest, articles, sa.cast(sa.func.pg_current_snapshot(), sa.Text))
+    return sa.select(latest, articles)
+
+
+def _last() -> sa.Select[Any]:
+    return sa.select(sa.func.coalesce(sa.func.max(t.event_changes.c.seq), 0))
+
+
+def _entries(n: int) -> sa.Select[Any]:
+    from dateline.store.store import entries_select  # one definition of an entry's columns
+
+    return entries_select().where(_in(t.events.c.id, n))
+
+
+def _entry_tags(n: int) -> sa.Select[Any]:
+    from dateline.store.store import entry_tags_select
+
+    return entry_tags_select().where(_in(t.event_contexts.c.event_id, n))
+
+
+def _changes() -> sa.Select[Any]:
+    c = t.event_changes.c
+    return sa.select(c.seq, c.event_id).where(c.seq > sa.bindparam("seq")).order_by(c.seq)

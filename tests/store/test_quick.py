@@ -1,0 +1,69 @@
+"""The quick reads (on the driver) give what the store's own reads give, on both backends."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+import sqlalchemy as sa
+
+from dateline.ingest.importer import import_paths
+from dateline.store import Store
+from dateline.store import schema as t
+from tests.conftest import EVENT_SEEDS, SHARED, seed_file
+
+WIKITIMES = SHARED / "data" / "wikitimes" / "wikitimes_CEP_2015-09.json"
+
+
+def _archive(store: Store) -> list[int]:
+    """The seed pages and a month of WikiTimes (many tags, stories, sources)."""
+    import_paths(store, [*(seed_file(n) for n in EVENT_SEEDS), WIKITIMES])
+    with store.engine.connect() as conn:
+        return sorted(conn.execute(sa.select(t.events.c.id)).scalars())
+
+
+def test_events_and_their_pages_read_the_same(store: Store) -> None:
+    ids = _archive(store)
+    assert len(ids) > 400
+    with store.quick.connection() as reader:
+        for event_id in ids:
+            event = store.event(event_id)
+            assert reader.event(event_id) == event
+            for version in event.versions:
+                found = reader.find(version.content.date, version.slug, version.number)
+                assert found == (event_id, version.number)
+            content = event.content
+            assert reader.find(content.date, event.slug, None) == (event_id, event.current.number)
+            assert reader.context_slugs(content.contexts) == store.context_slugs(content.contexts)
+        assert reader.event(max(ids) + 1) is None
+        assert reader.find(event.content.date, "no-such-slug", None) is None
+        # More ids than one IN list takes, in a scrambled order.
+        scrambled = [*ids[::-1], max(ids) + 5]
+        assert reader.entries(scrambled) == store.entries(scrambled)
+        assert reader.entries([]) == []
+
+
+def test_retired_versions_and_the_change_log(store: Store) -> None:
+    ids = _archive(store)
+    with store.quick.connection() as reader:
+        assert reader.last_change() == store.last_change()
+        mark = reader.change_mark()
+        assert reader.retired(ids[0]) == frozenset()
+    event = store.event(ids[0])
+    store.edit_event(
+        ids[0],
+        replace(event.content, summary="Edited."),
+        editor="t",
+        note="n",
+        expected_version=event.current.number,
+    )
+    store.retire_event(ids[0], editor="t", note="gone", expected_version=event.current.number + 1)
+    with store.quick.connection() as reader:  # a new connection sees both commits
+        assert (
+            reader.retired(ids[0]) == store.retired_versions(ids[0]) == {event.current.number + 2}
+        )
+        assert reader.change_mark() != mark
+        assert reader.last_change() == store.last_change()
+        changes = reader.changes_since(0)
+        assert [seq for seq, _ in changes] == sorted(seq for seq, _ in changes)
+        assert sorted({e for _, e in changes}) == store.changed_since(0)
+        assert reader.event(ids[0]) == store.event(ids[0])
