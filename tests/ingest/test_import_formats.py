@@ -161,12 +161,20 @@ def _imported_files(db: Path) -> int:
         return 0
 
 
+def _as_in_a_terminal() -> None:
+    # A job started in the background by a shell without job control (``make test &``)
+    # inherits SIGINT ignored, and Python then never raises KeyboardInterrupt: Ctrl-C
+    # is restored to what a command typed in a terminal has.
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def _start_import(db: Path, folder: Path) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "dateline", "--db", str(db), "import", str(folder)],
         cwd=ROOT,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_as_in_a_terminal,
     )
 
 
