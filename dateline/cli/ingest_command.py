@@ -12,6 +12,7 @@ from __future__ import annotations
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
+from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -85,9 +86,24 @@ def _progress(total: int | None) -> Progress:
     show_default=True,
     help="Worker processes extracting text (storing stays in this one, in input order).",
 )
+@click.option(
+    "--date",
+    "undated",
+    type=click.DateTime(formats=["%Y-%m-%d"]),
+    default=None,
+    metavar="YYYY-MM-DD",
+    help="Publication date for the articles in which none is found (plain-text copies "
+    "often carry none); linking to events ranks by date.",
+)
 @click.option("--verbose", "-v", is_flag=True, help="List every article stored, and how.")
 @click.pass_context
-def ingest(ctx: click.Context, targets: tuple[str, ...], jobs: int, verbose: bool) -> None:
+def ingest(
+    ctx: click.Context,
+    targets: tuple[str, ...],
+    jobs: int,
+    undated: datetime | None,
+    verbose: bool,
+) -> None:
     """Read news articles from files, folders, WARC files or URLs into the archive.
 
     \b
@@ -112,6 +128,7 @@ def ingest(ctx: click.Context, targets: tuple[str, ...], jobs: int, verbose: boo
       dateline ingest ../shared/data/article-extraction-benchmark/html --jobs 2
       dateline ingest saved/page.html.gz crawl.warc.gz
       dateline ingest https://example.org/news/2012/02/09/story.html
+      dateline ingest --date 2012-02-04 saved/copied-article.txt
     """
     # Imported here: extraction and linking pull in trafilatura and scikit-learn, which
     # every other command would otherwise pay for at start-up (seconds).
@@ -132,6 +149,7 @@ def ingest(ctx: click.Context, targets: tuple[str, ...], jobs: int, verbose: boo
                     jobs=jobs,
                     fetcher=fetcher,
                     on_input=lambda: progress.advance(task),
+                    undated=undated.date() if undated else None,
                 )
             except KeyboardInterrupt:
                 progress.stop()

@@ -22,7 +22,8 @@ from collections import deque
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from concurrent.futures import Future, ProcessPoolExecutor
 from concurrent.futures.process import BrokenProcessPool
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from datetime import date
 from urllib.parse import urlsplit
 
 from dateline.errors import InputError
@@ -39,6 +40,8 @@ from dateline.search import SearchIndex
 from dateline.store import Store
 
 URL_MATCH_METHOD = "url-match"
+GIVEN_DATE = "dateline ingest --date"
+"""The date method of a publication date given by the user, not found in the article."""
 WINDOW_PER_JOB = 4
 """Inputs handed to each worker ahead of the one being stored: enough to keep workers
 busy, few enough that a WARC of a million records is never held in memory at once."""
@@ -102,11 +105,15 @@ def ingest_articles(
     jobs: int = 1,
     fetcher: Fetcher | None = None,
     on_input: Callable[[], None] | None = None,
+    undated: date | None = None,
 ) -> IngestReport:
     """Ingest the files, folders, WARC files and URLs ``targets`` into ``store``.
 
     ``jobs`` worker processes extract text (1: all in this process); ``fetcher`` fetches
     URLs (a default, polite one if None); ``on_input`` is called after each input.
+    ``undated`` is the publication date given to articles in which none is found (a
+    plain-text copy usually has none, and linking ranks events by date), recorded with
+    the date method :data:`GIVEN_DATE`.
     """
     report = IngestReport()
     record_missing_copies(store)  # articles stored before copies were kept
@@ -117,6 +124,8 @@ def ingest_articles(
             report.skipped.append(result.message)
         else:
             assert isinstance(item, RawArticle)
+            if undated is not None and result.published is None:
+                result = replace(result, published=undated, date_method=GIVEN_DATE)
             article_id = store_article(store, item, result, report)
             if article_id is not None:
                 linker.link(article_id, report)
