@@ -9,10 +9,11 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Any
 
 import sqlalchemy as sa
@@ -67,17 +68,28 @@ class Store(CopyStore, ArticlePageStore):
     """An archive in one database (SQLite file or PostgreSQL).
 
     Methods run in their own transaction, or in the caller's when called inside
-    ``with store.transaction():``. A Store is not shared between threads.
+    ``with store.transaction():``. A Store may be shared between threads: the
+    transaction is each thread's own (a server writes in worker threads while its event
+    loop reads).
     """
 
     def __init__(self, engine: sa.Engine) -> None:
         self.engine = engine
-        self._conn: sa.Connection | None = None
+        self._local = threading.local()
         self.quick = QuickReads(engine)
         """Reads for a server's hot path, on the driver (see :mod:`dateline.store.quick`)."""
         self._related = RelatedIndex(engine, self.quick)
 
     # -- connections ----------------------------------------------------------------
+
+    @property
+    def _conn(self) -> sa.Connection | None:
+        """This thread's open transaction, if it is in one."""
+        return getattr(self._local, "conn", None)
+
+    @_conn.setter
+    def _conn(self, connection: sa.Connection | None) -> None:
+        self._local.conn = connection
 
     @property
     def url(self) -> str:
@@ -1196,7 +1208,9 @@ class Store(CopyStore, ArticlePageStore):
 
     def use_token(self, secret: str) -> ApiToken | None:
         """The token whose digest matches ``secret`` (None if none), revoked ones too: the
-        caller tells "unknown" from "revoked". An active token's last use becomes now."""
+        caller tells "unknown" from "revoked". An active token's last use becomes now,
+        to within :data:`LAST_USED_PRECISION`: a script writing many times a second
+        would otherwise add a write (and a wait for the database) to each of its own."""
         digest = token_digest(secret)
         if digest is None:
             return None
@@ -1210,6 +1224,9 @@ class Store(CopyStore, ArticlePageStore):
         if token.revoked:
             return token
         now = utc_now()
+        last = token.last_used_at
+        if last is not None and abs(now - last) < LAST_USED_PRECISION:
+            return token
         with self._connect() as conn:
             conn.execute(sa.update(table).where(table.c.id == token.id).values(last_used_at=now))
         return replace(token, last_used_at=now)
@@ -1308,6 +1325,8 @@ class Store(CopyStore, ArticlePageStore):
         conn.execute(sa.update(t.events).where(t.events.c.id == event_id).values(retired=retired))
 
 
+LAST_USED_PRECISION = timedelta(minutes=1)
+"""How closely a token's last use is kept (see :meth:`Store.use_token`)."""
 _ARTICLE_VERSION_COLUMNS = [c for c in t.article_versions.c if c.name != "raw_gzip"]
 """Every column of ``article_versions`` but the raw input, which only re-extraction reads."""
 

@@ -25,11 +25,16 @@ bearer = HTTPBearer(
 )
 
 
-async def writer(
+def writer(
     request: Request,
     credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(bearer)],
 ) -> ApiToken:
-    """The active token the request was sent with (async: the store lives on the loop)."""
+    """The active token the request was sent with.
+
+    Not ``async``, like the write routes: recording the token's use writes to the
+    database, which may wait for another process's write (SQLite has one writer at a
+    time); FastAPI runs it in its thread pool, so the event loop keeps answering reads
+    meanwhile."""
     if credentials is None:
         raise HTTPException(
             401,

@@ -25,6 +25,7 @@ from typing import Any, cast
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse, RedirectResponse
 
 from dateline.errors import ConflictError, InputError, NotFoundError, StaleVersionError
@@ -270,7 +271,7 @@ async def login(request: Request) -> Response:
     if not secret:
         view["error"] = "Paste your API token into the field."
         return _page(request, "login.html", view, 422)
-    token = _store(request).use_token(secret)
+    token = await run_in_threadpool(_store(request).use_token, secret)  # writes: see write_api
     if token is None:
         view["error"] = (
             "This API token is not known to this archive: check that you pasted all of it "
@@ -395,7 +396,9 @@ async def new_event(request: Request) -> Response:
         return _session_ended(request, session)
     try:
         content, note = read_event_form(values)
-        event = _store(request).create_event(content, editor=token.name, note=note)
+        event = await run_in_threadpool(
+            _store(request).create_event, content, editor=token.name, note=note
+        )
     except InputError as error:
         view = _form_view(request, session, token, values, error=form_error(error))
         return _page(request, "event_form.html", view, 422)
@@ -440,8 +443,13 @@ async def edit_event(request: Request, event_id: str) -> Response:
         return _no_version(request)
     try:
         content, note = read_event_form(values)
-        result = store.edit_event(
-            event.id, content, editor=token.name, note=note, expected_version=based_on
+        result = await run_in_threadpool(
+            store.edit_event,
+            event.id,
+            content,
+            editor=token.name,
+            note=note,
+            expected_version=based_on,
         )
     except InputError as error:
         view = _form_view(
@@ -543,8 +551,8 @@ async def retire_event(request: Request, event_id: str) -> Response:
         note = validate_note(note_text)
         if note is None:
             raise InputError("say why the event is retired", field="note")
-        retired = store.retire_event(
-            event.id, editor=token.name, note=note, expected_version=based_on
+        retired = await run_in_threadpool(
+            store.retire_event, event.id, editor=token.name, note=note, expected_version=based_on
         )
     except InputError as error:
         view = _retire_view(

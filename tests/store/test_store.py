@@ -174,6 +174,36 @@ def test_concurrent_writers_wait_their_turn(databases: Databases) -> None:
     ]
 
 
+def test_a_transaction_belongs_to_its_thread(store: Store) -> None:
+    # A server writes in worker threads while its event loop reads from the same Store:
+    # a read must neither join the writer's transaction nor be refused because of it.
+    event = store.create_event(CONTENT)
+    inside, finish = threading.Event(), threading.Event()
+
+    def write() -> None:
+        with store.transaction():
+            store.edit_event(
+                event.id,
+                replace(CONTENT, summary="Written in a thread."),
+                editor="ann",
+                note=None,
+                expected_version=1,
+            )
+            inside.set()
+            finish.wait(30)
+
+    writer = threading.Thread(target=write)
+    writer.start()
+    try:
+        assert inside.wait(30)
+        assert store.related(event.id) == []  # refused inside a transaction
+        assert store.event(event.id).current.content.summary == CONTENT.summary  # not yet
+    finally:
+        finish.set()
+        writer.join(30)
+    assert store.event(event.id).current.content.summary == "Written in a thread."
+
+
 def test_context_slugs_stay_unique(store: Store) -> None:
     store.create_event(replace(CONTENT, contexts=("Homs", "HOMS", "homs!", "Syria")))
     assert sorted((c.name, c.slug) for c in store.contexts()) == [

@@ -7,7 +7,7 @@ from __future__ import annotations
 import hashlib
 import threading
 from dataclasses import replace
-from datetime import date
+from datetime import date, datetime, timedelta
 
 import pytest
 import sqlalchemy as sa
@@ -16,6 +16,7 @@ from dateline.errors import ConflictError, InputError, NotFoundError, StaleVersi
 from dateline.model import EventContent, Version
 from dateline.store import Store
 from dateline.store import schema as t
+from dateline.store import store as store_module
 from dateline.store.tokens import token_digest
 from tests.conftest import Databases
 
@@ -55,6 +56,19 @@ def test_using_a_token_finds_it_and_records_the_use(store: Store) -> None:
     for garbage in ("", "not a token!", "x" * 10_000, "é", "\x00"):
         assert store.use_token(garbage) is None
     assert token_digest("x" * 10_000) is None
+
+
+def test_a_token_used_again_within_a_minute_is_not_written_again(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # A script writing many times a second must not add a write of its own to each.
+    _, secret = store.create_token("ann")
+    start = datetime(2026, 12, 2, 9, 0, 0)
+    for seconds, recorded in ((0, 0), (59, 0), (61, 61), (90, 61)):
+        monkeypatch.setattr(store_module, "utc_now", lambda s=seconds: start + timedelta(seconds=s))
+        used = store.use_token(secret)
+        assert used is not None and used.last_used_at == start + timedelta(seconds=recorded)
+        assert store.tokens()[0].last_used_at == start + timedelta(seconds=recorded)
 
 
 @pytest.mark.parametrize("by", ["name", "id"])

@@ -10,17 +10,20 @@ import threading
 import time
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import Any
 
 import click
+import httpx
 import pytest
+import sqlalchemy as sa
 import uvicorn
 from click.testing import CliRunner
 from fastapi import FastAPI
 
 from dateline.cli.main import EXIT_USER_ERROR, DatelineGroup
 from dateline.cli.serve_command import serve
-from dateline.store import DATABASE_URL_VARIABLE
+from dateline.store import DATABASE_URL_VARIABLE, Store
 from dateline.web import create_app
 
 
@@ -114,3 +117,58 @@ def test_a_real_server_answers_pages_and_the_api(live_server: str) -> None:
         assert json.load(response)["id"] == first["id"]
     with urllib.request.urlopen(f"{live_server}/") as response:
         assert response.headers["Content-Type"] == "text/html; charset=utf-8"
+
+
+@contextmanager
+def database_write_held(url: str, event_id: int) -> Iterator[None]:
+    """Another connection holding what a write of ``event_id`` must wait for: SQLite's
+    one write lock, PostgreSQL's row lock on the event."""
+    engine = sa.create_engine(url)
+    try:
+        with engine.connect() as conn:
+            if engine.dialect.name == "sqlite":
+                conn.exec_driver_sql("BEGIN IMMEDIATE")
+            else:
+                conn.execute(
+                    sa.text("SELECT id FROM events WHERE id = :i FOR UPDATE"), {"i": event_id}
+                )
+            yield
+            conn.rollback()
+    finally:
+        engine.dispose()
+
+
+def test_a_write_waiting_for_the_database_does_not_hold_up_reads(
+    live_server: str, archive_url: str, store: Store
+) -> None:
+    # At 1,000,000 events with 50 writers, writes waiting for the database on the event
+    # loop stalled every read of the worker and timed out its idle connections.
+    _, secret = store.create_token("waiter")
+    with httpx.Client(base_url=live_server, timeout=30) as client:
+        event = client.get("/api/events?limit=1").json()["events"][0]
+        current = client.get(f"/api/events/{event['id']}")
+        body = {
+            "date": current.json()["date"],
+            "headline": current.json()["headline"],
+            "summary": "Edited while another writer held the database.",
+            "note": "test",
+        }
+        headers = {"Authorization": f"Bearer {secret}", "If-Match": current.headers["etag"]}
+        answers: list[int] = []
+
+        def write() -> None:
+            with httpx.Client(base_url=live_server, timeout=60) as writer:
+                answers.append(
+                    writer.put(f"/api/events/{event['id']}", json=body, headers=headers).status_code
+                )
+
+        with database_write_held(archive_url, event["id"]):
+            thread = threading.Thread(target=write)
+            thread.start()
+            time.sleep(0.5)  # the write reaches the server and waits for the database
+            for _ in range(5):
+                assert client.get(f"/api/events/{event['id']}", timeout=5).status_code == 200
+                assert client.get(f"{event['path']}.json", timeout=5).status_code == 200
+            assert thread.is_alive() and answers == []  # still waiting: the lock is held
+        thread.join(timeout=30)
+    assert answers == [200]
