@@ -16,7 +16,12 @@ up first (one indexed ``max(seq)`` query when nothing changed), so a search alwa
 every write, whichever process made it.
 
 One process writes at a time: tantivy locks the index folder. A search that finds the
-lock taken (another process is catching up) searches what is committed.
+lock taken (another process is catching up) searches what is committed. Opening the
+folder (which replaces an index of another format) and rebuilding it take a file lock
+beside it (``<folder>.lock``, filelock), so the workers of one server starting together
+never remove an index another is opening. An index holding changes the database does
+not have (the database was replaced by a copy or a backup) is made again from the
+database at its next catch-up.
 """
 
 from __future__ import annotations
@@ -32,6 +37,7 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
+from filelock import FileLock
 
 from dateline.errors import InputError
 from dateline.model import EventEntry, story_slug
@@ -140,11 +146,13 @@ class SearchIndex:
         # process last saw the index hold (another process may have caught up since).
         with self.store.quick.connection() as reader:
             latest = reader.last_change()
-        if latest <= self._held:
+        if latest == self._held:
             return 0
         held = self._held = self.seq
-        if latest <= held:
+        if latest == held:
             return 0
+        if held > latest:  # the database is not the one indexed: a copy, a backup
+            return self.rebuild()
         changed = self.store.changed_since(held)
         try:
             writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
@@ -164,9 +172,13 @@ class SearchIndex:
 
     def rebuild(self, on_batch: Any = None) -> int:
         """Index every event again from the database; the number indexed."""
+        with self._folder_lock():
+            return self._rebuild(on_batch)
+
+    def _rebuild(self, on_batch: Any) -> int:
         latest = self.store.last_change()
         shutil.rmtree(self.path, ignore_errors=True)
-        self._index = self._open()
+        self._index = self._open_unlocked()
         writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
         count = 0
         batch: list[EventEntry] = []
@@ -274,7 +286,15 @@ class SearchIndex:
 
     # -- storage ------------------------------------------------------------------------
 
+    def _folder_lock(self) -> FileLock:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        return FileLock(f"{self.path}.lock")
+
     def _open(self) -> tantivy.Index:
+        with self._folder_lock():
+            return self._open_unlocked()
+
+    def _open_unlocked(self) -> tantivy.Index:
         state = self._state()
         if state is not None and (
             state.get("format") != INDEX_FORMAT or state.get("store") != self._store_key()

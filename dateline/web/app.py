@@ -80,6 +80,9 @@ def create_app(
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         store.load_related_index()
+        # Before the first request, not in it: a new archive's index is built here (a
+        # minute at 1,000,000 events), and one that fell behind catches up.
+        app.state.search.catch_up()
         try:
             yield
         finally:

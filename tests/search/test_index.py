@@ -6,11 +6,13 @@ from __future__ import annotations
 
 import json
 import shutil
+import threading
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
 
 import pytest
+from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -155,3 +157,40 @@ def test_the_index_lives_beside_sqlite_or_in_the_cache(
     monkeypatch.setenv("DATELINE_SEARCH_DIR", str(tmp_path / "chosen"))
     with open_store(str(tmp_path / "archive.db")) as sqlite_store:
         assert default_index_path(sqlite_store) == tmp_path / "chosen"
+
+
+def test_an_index_ahead_of_its_database_is_made_again(tmp_path: Path) -> None:
+    # The archive file was replaced by an older copy (a backup) that then took other
+    # writes: the index must not keep what the database lost or miss what it gained.
+    database = tmp_path / "archive.db"
+    content = EventContent(date=date(2012, 2, 4), headline="Shelling of Homs is reported.")
+    with open_store(str(database)) as store:
+        store.create_event(content)
+        index = SearchIndex(store, tmp_path / "search")
+        index.catch_up()
+    shutil.copyfile(database, tmp_path / "backup.db")
+    with open_store(str(database)) as store:
+        for word in ("quartzite", "basalt", "obsidian"):
+            store.create_event(replace(content, headline=f"A {word} quarry is seized."))
+        assert len(_ids(SearchIndex(store, tmp_path / "search"), "quarry")) == 3
+    shutil.copyfile(tmp_path / "backup.db", database)
+    with open_store(str(database)) as store:
+        store.create_event(replace(content, headline="A granite quarry is seized."))
+        index = SearchIndex(store, tmp_path / "search")
+        found = store.events(_ids(index, "quarry"))
+        assert [e.content.headline for e in found] == ["A granite quarry is seized."]
+        assert index.seq == store.last_change()
+
+
+def test_opening_waits_while_another_process_replaces_the_folder(
+    archive: Store, tmp_path: Path
+) -> None:
+    path = tmp_path / "search"
+    opened: list[SearchIndex] = []
+    with FileLock(f"{path}.lock"):
+        thread = threading.Thread(target=lambda: opened.append(SearchIndex(archive, path)))
+        thread.start()
+        thread.join(timeout=1)
+        assert thread.is_alive() and opened == []  # waiting for the lock
+    thread.join(timeout=30)
+    assert len(opened) == 1 and _ids(opened[0], "homs")
