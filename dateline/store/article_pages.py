@@ -72,6 +72,25 @@ def _ref(row: Any) -> ArticleRef:
     )
 
 
+def event_articles_select() -> sa.Select[Any]:
+    """The articles of one event (bound as ``event_id``), in page order: what
+    :meth:`ArticlePageStore.event_articles` reads, for :mod:`dateline.store.quick`."""
+    a, e = t.articles.c, t.article_events.c
+    return (
+        _ref_query()
+        .add_columns(e.score, e.reason, e.method)
+        .join(t.article_events, e.article_id == a.id)
+        .where(e.event_id == sa.bindparam("event_id"), a.current_version > 0)
+        .order_by(a.published.is_(None), a.published, a.id)
+    )
+
+
+def event_article_from_row(row: Sequence[Any]) -> EventArticle:
+    """An :class:`EventArticle` from a row of :func:`event_articles_select`."""
+    ref = ArticleRef(*row[:8])
+    return EventArticle(ref, row[8], row[9], row[10])
+
+
 def _link(row: Any) -> ArticleLink:
     return ArticleLink(
         article_id=row.article_id,

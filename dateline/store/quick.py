@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dateline.model import Context, Event, EventEntry
+from dateline.model import Context, Event, EventArticle, EventEntry
 from dateline.store import schema as t
 
 Processor = Callable[[Any], Any] | None
@@ -53,10 +53,7 @@ class _Compiled:
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in compiled.binds.items()
         }
-        results = tuple(
-            column.type.dialect_impl(dialect).result_processor(dialect, None)
-            for column in statement.selected_columns
-        )
+        results = tuple(_result_processor(c.type, dialect) for c in statement.selected_columns)
         fixed = {n: b.effective_value for n, b in compiled.binds.items() if not b.required}
         names = tuple(compiled.positiontup or ()) if compiled.positional else None
         return cls(str(compiled), names, binds, fixed, results)
@@ -149,6 +146,13 @@ class Reader:
         """``(context id, name)`` of the event's tags, in the event's order."""
         return [(int(i), name) for i, name in self._run("tags", _tags, event_id=event_id)]
 
+    def event_articles(self, event_id: int) -> list[EventArticle]:
+        """The event's source articles, in page order (as Store.event_articles)."""
+        from dateline.store.article_pages import event_article_from_row, event_articles_select
+
+        rows = self._run("articles", event_articles_select, event_id=event_id)
+        return [event_article_from_row(row) for row in rows]
+
     def _run_in(
         self, kind: str, make: Callable[[int], sa.Select[Any]], values: Sequence[Any]
     ) -> list[tuple[Any, ...]]:
@@ -192,6 +196,14 @@ class Reader:
     def changes_since(self, seq: int) -> list[tuple[int, int]]:
         """``(seq, event id)`` of the change log after ``seq``, in order."""
         return [(int(s), int(e)) for s, e in self._run("changes", _changes, seq=seq)]
+
+
+def _result_processor(type_: sa.types.TypeEngine[Any], dialect: sa.Dialect) -> Processor:
+    if isinstance(type_, sa.Float) and dialect.name == "postgresql":
+        # psycopg's float processor is chosen by the result column's type code, which
+        # only a result knows; for float columns the driver returns floats itself.
+        return None
+    return type_.dialect_impl(dialect).result_processor(dialect, None)
 
 
 def _parts(values: Sequence[Any]) -> Iterator[Sequence[Any]]:

@@ -163,7 +163,13 @@ def event_page_view(
     """
     is_current = version.number == event.current.number
     related = store.related(event.id, RELATED_LIMIT) if is_current else []
-    articles = store.event_articles([event.id]).get(event.id, []) if is_current else []
+    articles: list[EventArticle] = []
+    if is_current:
+        articles = (
+            store.event_articles([event.id]).get(event.id, [])
+            if reader is None
+            else reader.event_articles(event.id)
+        )
     contexts = version.content.contexts
     slugs = store.context_slugs(contexts) if reader is None else reader.context_slugs(contexts)
     return event_view(event, version, related, slugs, articles), related, articles

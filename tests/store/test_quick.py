@@ -10,6 +10,7 @@ from dateline.ingest.importer import import_paths
 from dateline.store import Store
 from dateline.store import schema as t
 from tests.conftest import EVENT_SEEDS, SHARED, seed_file
+from tests.site.test_site_schemas import add_articles
 
 WIKITIMES = SHARED / "data" / "wikitimes" / "wikitimes_CEP_2015-09.json"
 
@@ -67,3 +68,14 @@ def test_retired_versions_and_the_change_log(store: Store) -> None:
         assert [seq for seq, _ in changes] == sorted(seq for seq, _ in changes)
         assert sorted({e for _, e in changes}) == store.changed_since(0)
         assert reader.event(ids[0]) == store.event(ids[0])
+
+
+def test_an_events_articles_read_the_same(store: Store) -> None:
+    ids = _archive(store)
+    add_articles(store, ids[0])
+    expected = store.event_articles([ids[0], ids[1]])
+    assert len(expected[ids[0]]) == 2 and ids[1] not in expected
+    assert any(a.article.representative_id for a in expected[ids[0]])  # the copy is named
+    with store.quick.connection() as reader:
+        assert reader.event_articles(ids[0]) == expected[ids[0]]
+        assert reader.event_articles(ids[1]) == []
