@@ -217,6 +217,7 @@ def main() -> None:
     db = OUT / "serving.db"  # a copy: the write test changes it
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
+    shutil.rmtree(f"{db}.search", ignore_errors=True)  # a copy of another run's archive
     shutil.copyfile(source, db)
     rng = random.Random(args.seed)
     store = open_store(str(db))

@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 from datetime import date
@@ -53,6 +54,7 @@ MAX_LIMIT = 200
 MAX_QUERY_LENGTH = 500
 WRITER_HEAP = 64_000_000
 BATCH = 20_000
+LOCK_POLL_SECONDS = 0.2
 _NOT_SYNTAX = re.compile(r"[^\w\s\"()*+-]|(?<!\S)[-+](?!\w)|(?<=\S)[-+]")
 """Characters that are not part of the query language users get (words, "phrases",
 parentheses, OR/AND, -word, +word, word*): read as spaces, so that punctuation and SQL
@@ -154,10 +156,20 @@ class SearchIndex:
         if held > latest:  # the database is not the one indexed: a copy, a backup
             return self.rebuild()
         changed = self.store.changed_since(held)
-        try:
-            writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
-        except ValueError:  # another process holds the writer lock: it is catching up
-            return 0
+        while True:
+            try:
+                writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+                break
+            except ValueError:  # another process holds the writer lock: it is catching up
+                if held > 0:
+                    return 0  # meanwhile, search what is committed
+            # The index was never complete: searching it would miss most of the archive
+            # (a server's workers starting together: one builds, the others wait for it,
+            # or build it themselves if it gave up).
+            time.sleep(LOCK_POLL_SECONDS)
+            if self.seq > 0:
+                self._index.reload()
+                return self.catch_up()
         for start in range(0, len(changed), BATCH):
             ids = changed[start : start + BATCH]
             for event_id in ids:

@@ -4,9 +4,11 @@ portal days of February 2012."""
 
 from __future__ import annotations
 
+import gc
 import json
 import shutil
 import threading
+import time
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -194,3 +196,32 @@ def test_opening_waits_while_another_process_replaces_the_folder(
         assert thread.is_alive() and opened == []  # waiting for the lock
     thread.join(timeout=30)
     assert len(opened) == 1 and _ids(opened[0], "homs")
+
+
+def test_a_first_build_by_another_process_is_waited_for(archive: Store, tmp_path: Path) -> None:
+    # Two workers of one server start on an archive never indexed: the one that finds
+    # the other building must not answer from the empty index meanwhile.
+    path = tmp_path / "search"
+    waiting = SearchIndex(archive, path)
+    builder = SearchIndex(archive, path)
+    held = [builder._index.writer(heap_size=15_000_000, num_threads=1)]  # the other's lock
+
+    def build_later() -> None:
+        time.sleep(0.5)
+        held.clear()  # the writer, and its lock, go
+        gc.collect()
+        builder.catch_up()
+
+    found: list[int] = []
+
+    def catch_up_and_search() -> None:
+        waiting.catch_up()
+        found.append(waiting.search("homs", limit=1, catch_up=False).total)
+
+    other = threading.Thread(target=build_later)
+    other.start()
+    waiter = threading.Thread(target=catch_up_and_search, daemon=True)
+    waiter.start()
+    waiter.join(timeout=60)
+    other.join(timeout=60)
+    assert found and found[0] > 10
