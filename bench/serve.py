@@ -139,15 +139,12 @@ def wrk(
     return result
 
 
-def start(command: list[str], env: dict[str, str] | None = None) -> subprocess.Popen[bytes]:
-    return subprocess.Popen(
-        command,
-        cwd=ROOT,
-        env={**os.environ, **(env or {})},
-        stdout=subprocess.DEVNULL,
-        stderr=subprocess.DEVNULL,
-        start_new_session=True,
-    )
+def start(command: list[str], log: Path) -> subprocess.Popen[bytes]:
+    """Start a server in its own session, its output going to ``log``."""
+    with log.open("wb") as output:
+        return subprocess.Popen(
+            command, cwd=ROOT, stdout=output, stderr=subprocess.STDOUT, start_new_session=True
+        )
 
 
 def stop(process: subprocess.Popen[bytes]) -> None:
@@ -261,7 +258,8 @@ def main() -> None:
     )
     server = start(
         [sys.executable, "-m", "dateline", "--db", str(db), "serve", "--port", str(port),
-         "--workers", str(args.workers)]
+         "--workers", str(args.workers)],
+        OUT / "dateline-serve.log",
     )  # fmt: skip
     try:
         wait_for(f"{base}/api/contexts?limit=1", timeout=600)
@@ -298,7 +296,8 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         datasette = start(
             [str(Path(sys.executable).parent / "datasette"), "serve", str(db), "--port",
-             str(port), "--setting", "default_cache_ttl", "0"]
+             str(port), "--setting", "default_cache_ttl", "0"],
+            OUT / "datasette.log",
         )  # fmt: skip
         try:
             wait_for(f"{base}/-/versions.json")

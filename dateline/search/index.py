@@ -30,6 +30,7 @@ import json
 import os
 import re
 import shutil
+import threading
 import time
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -132,6 +133,7 @@ class SearchIndex:
         self.schema = _schema()
         self._index = self._open()
         self._held = 0  # the seq the index was last seen holding (a floor: see catch_up)
+        self._catching_up = threading.Lock()
 
     # -- keeping up ---------------------------------------------------------------------
 
@@ -148,6 +150,14 @@ class SearchIndex:
         # process last saw the index hold (another process may have caught up since).
         with self.store.quick.connection() as reader:
             latest = reader.last_change()
+        if latest == self._held:
+            return 0
+        with self._catching_up:  # one thread of the process at a time; the others wait
+            return self._catch_up()
+
+    def _catch_up(self) -> int:
+        with self.store.quick.connection() as reader:  # again: another thread may have
+            latest = reader.last_change()  # caught up, and written, while this one waited
         if latest == self._held:
             return 0
         held = self._held = self.seq
@@ -169,7 +179,7 @@ class SearchIndex:
             time.sleep(LOCK_POLL_SECONDS)
             if self.seq > 0:
                 self._index.reload()
-                return self.catch_up()
+                return self._catch_up()
         for start in range(0, len(changed), BATCH):
             ids = changed[start : start + BATCH]
             for event_id in ids:

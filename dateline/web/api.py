@@ -17,6 +17,7 @@ from datetime import date, datetime
 from typing import Annotated, Any, Literal, cast
 
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
+from fastapi.concurrency import run_in_threadpool
 
 from dateline.errors import InputError, NotFoundError
 from dateline.model import Context, Event, EventEntry, Version, context_path
@@ -344,7 +345,11 @@ async def search_events(
         raise InputError(f"goes past the first {MAX_SEARCH_DEPTH} results", field="cursor")
     filters = SearchFilters(first, last, context, story, category)
     try:
-        found, entries = search_entries(store, index, q, filters, limit, offset)
+        # In the thread pool: a search first catches the index up with the latest
+        # writes, which can take seconds (segment merges) that the event loop must not.
+        found, entries = await run_in_threadpool(
+            search_entries, store, index, q, filters, limit, offset
+        )
     except InputError as error:
         if error.field == "query":
             return error_response(400, f"q: {error.detail}", "q")

@@ -18,6 +18,7 @@ from datetime import date
 from typing import cast
 
 from fastapi import APIRouter, Request, Response
+from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from dateline.errors import InputError, NotFoundError
@@ -114,7 +115,9 @@ async def search_page(request: Request) -> Response:
         page = _page_number(params.get("page"))
         filters = _filters(store, given)
         offset = (page - 1) * RESULTS_PER_PAGE
-        found, entries = search_entries(store, index, query, filters, RESULTS_PER_PAGE, offset)
+        found, entries = await run_in_threadpool(  # as the API's search: off the loop
+            search_entries, store, index, query, filters, RESULTS_PER_PAGE, offset
+        )
     except InputError as error:
         message = error.detail
         if error.field == "query":

@@ -225,3 +225,28 @@ def test_a_first_build_by_another_process_is_waited_for(archive: Store, tmp_path
     waiter.join(timeout=60)
     other.join(timeout=60)
     assert found and found[0] > 10
+
+
+def test_searches_in_many_threads_all_see_a_write(archive: Store, index: SearchIndex) -> None:
+    # A server searches in its thread pool: a search that finds another thread catching
+    # up must wait for it, not answer from what was committed before the write.
+    index.catch_up()
+    for round_ in range(3):
+        word = f"zanzibarite{round_}"
+        event = archive.events(_ids(index, "homs")[round_ : round_ + 1])[0]
+        archive.append_version(
+            event.id, replace(event.content, summary=f"A {word} witness."), note="test"
+        )
+        start = threading.Barrier(8)
+        found: list[list[int]] = []
+
+        def search(word: str, start: threading.Barrier, found: list[list[int]]) -> None:
+            start.wait()
+            found.append(_ids(index, word))
+
+        threads = [threading.Thread(target=search, args=(word, start, found)) for _ in range(8)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=60)
+        assert found == [[event.id]] * 8
