@@ -168,6 +168,10 @@ def import_page(store: Store, page: EventPage, origin: str = "a page") -> dict[i
     return outcomes
 
 
+STATISTICS_AFTER = 10_000
+"""Events written by one import from which the database's statistics are refreshed."""
+
+
 def import_paths(
     store: Store,
     paths: Iterable[Path],
@@ -226,6 +230,8 @@ def import_paths(
             report.files += 1
             report.formats[name] = report.formats.get(name, 0) + 1
             known.add(digest)
+    if len(report.added) + len(report.updated) >= STATISTICS_AFTER:
+        store.refresh_statistics()
     return report
 
 

@@ -357,6 +357,17 @@ class Store(CopyStore, ArticlePageStore):
             ).scalar_one()
         return Context(row.name, row.slug, int(count))
 
+    def refresh_statistics(self) -> None:
+        """Let the database's query planner see the archive as it now is (``ANALYZE``).
+
+        After a large import the planner still plans for the archive it last measured:
+        measured on PostgreSQL after importing 1,000,000 events, a related list took
+        44 ms at p50 instead of a few (the small reads of the hot path planned as scans).
+        """
+        with self.engine.connect() as conn:
+            conn = conn.execution_options(isolation_level="AUTOCOMMIT")
+            conn.exec_driver_sql("ANALYZE")
+
     def last_change(self) -> int:
         """The sequence number of the latest change (0 for an empty archive)."""
         with self._read() as conn:

@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 
+from dateline.ingest import importer
 from dateline.ingest.importer import MAX_PAGE_BYTES, import_paths
 from dateline.store import Store
 from tests.conftest import EVENT_SEEDS, Databases, seed_file
@@ -165,3 +166,29 @@ def test_an_explicit_file_that_is_not_a_page_is_an_error(store: Store) -> None:
     report = import_paths(store, [seed_file("002")])
     assert len(report.errors) == 1
     assert "expected the day heading" in report.errors[0]
+
+
+def _planned_events(store: Store) -> int:
+    """How many events the query planner believes the archive holds (-1: no idea)."""
+    with store.engine.connect() as conn:
+        if store.backend == "postgresql":
+            query = "SELECT reltuples FROM pg_class WHERE relname = 'events'"
+            return int(conn.exec_driver_sql(query).scalar_one())
+        tables = "SELECT count(*) FROM sqlite_master WHERE name = 'sqlite_stat1'"
+        if not conn.exec_driver_sql(tables).scalar_one():
+            return -1
+        stats = conn.exec_driver_sql("SELECT stat FROM sqlite_stat1 WHERE tbl = 'events'")
+        return max((int(stat.split()[0]) for (stat,) in stats), default=-1)
+
+
+def test_a_large_import_refreshes_the_planners_statistics(
+    store: Store, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # After importing 1,000,000 events, PostgreSQL still planned for an empty archive.
+    first = import_paths(store, [seed_file(EVENT_SEEDS[0])])
+    assert 0 < len(first.added) < importer.STATISTICS_AFTER  # too few to refresh
+    assert _planned_events(store) != store.count_events()
+    monkeypatch.setattr(importer, "STATISTICS_AFTER", 5)
+    report = import_paths(store, SEEDS)
+    assert len(report.added) >= 5
+    assert _planned_events(store) == store.count_events()
