@@ -49,6 +49,10 @@ class _PageContext(Context):
         return super().call(__obj, *args, **kwargs)
 
 
+_NO_KEY = object()
+"""What ``dict.get`` gives for a key a view does not have (``None`` is a value)."""
+
+
 class _Environment(Environment):
     """Jinja2 with dict keys looked up first: every page view is a plain dict.
 
@@ -63,10 +67,9 @@ class _Environment(Environment):
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:
-            try:
-                return obj[attribute]
-            except KeyError:
-                pass
+            value = obj.get(attribute, _NO_KEY)
+            if value is not _NO_KEY:
+                return value
         return super().getattr(obj, attribute)
 
 
