@@ -43,13 +43,20 @@ def test_seed_001_first_five_are_computed(store: Store) -> None:
     assert _as_listed(store, "001", 10)[:5] == _seed_list("001")
 
 
-@pytest.mark.parametrize("path", ["sql", "index", "batch"])
+@pytest.mark.parametrize("path", ["sql", "index", "batch", "walk", "walk-after-edits"])
 def test_both_paths_agree_with_a_plain_reference(
     databases: Databases, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Random archives with skewed tags: the SQL query (first lookups) and the index
     (after load_related_index) rank as a brute-force ranking does: most shared tags,
-    then same day, then within the horizon, then the rest, newest first in each."""
+    then same day, then within the horizon, then the rest, newest first in each.
+
+    "walk" makes every tag with 20 events or more a big one, walked by day in windows
+    of 1, 2, 4... days; "walk-after-edits" also moves events to other days and tags
+    after the index is loaded, so the walk reads postings patched by the catch-up."""
+    if path.startswith("walk"):
+        monkeypatch.setattr(related_module, "BIG_POSTINGS", 20)
+        monkeypatch.setattr(related_module, "FIRST_WINDOW_DAYS", 1)
     rng = random.Random(7)
     tags = [f"tag{i}" for i in range(12)]
     weights = [1 / (i + 1) for i in range(12)]
@@ -63,10 +70,17 @@ def test_both_paths_agree_with_a_plain_reference(
         contents.append(EventContent(day, f"Event {n}", contexts=chosen))
     store.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in contents)
     events = list(store.iter_events())
-    if path in ("index", "batch"):
-        store.load_related_index()
-    else:
+    if path == "sql":
         monkeypatch.setattr(related_module, "WARM_AFTER", 10**9)
+    else:
+        store.load_related_index()
+        assert store.related(events[0].id, 10) is not None  # the walk's day copies made
+    if path == "walk-after-edits":
+        for event in rng.sample(events, 40):
+            chosen = tuple(dict.fromkeys(rng.choices(tags, weights, k=rng.randint(0, 4))))
+            moved = event.content.date + timedelta(days=rng.choice([-1, 0, 3, 5000]))
+            store.append_version(event.id, replace(event.content, date=moved, contexts=chosen))
+        events = list(store.iter_events())
     sample = rng.sample(events, 60)
     batch = store.related_many([e.id for e in sample]) if path == "batch" else {}
     horizon = timedelta(days=related_module.HORIZON_DAYS)
