@@ -59,6 +59,10 @@ BIG_POSTINGS = 4096
 instead of counted whole."""
 FIRST_WINDOW_DAYS = 16
 """Width of the first window of that walk; each next one is twice as wide."""
+WALK_SHARE = 32
+"""A walk that would read more than 1/WALK_SHARE of its postings starts again, with fewer
+tags walked (:meth:`RelatedIndex._best_walking`)."""
+"""Width of the first window of that walk; each next one is twice as wide."""
 _ID_MASK = (1 << 32) - 1
 
 
@@ -73,6 +77,7 @@ class RelatedIndex:
         self._seen_change = 0
         self._postings: dict[int, IntArray] = {}
         self._by_day: dict[int, IntArray] = {}  # big tags' postings by day (_day_sorted)
+        self._bits: dict[int, npt.NDArray[np.uint8]] = {}  # and as bits by id (_carries)
         self._day = np.zeros(0, dtype=np.int64)  # day number by event id; -1 = no event
         # Context ids by event id, as CSR arrays (loaded) plus a dict (changed since).
         self._tag_ptr = np.zeros(1, dtype=np.int64)
@@ -244,49 +249,72 @@ class RelatedIndex:
 
         Counting every posting of a tag on a quarter of 1,000,000 events took 3 ms a
         list. Here the small tags' postings are counted whole (with a binary search of
-        each big tag's postings for their shared counts), and the big tags' postings are
-        walked in rank order, day by day, from a copy sorted by day
-        (:meth:`_day_sorted`), in windows of doubling width. The walk stops once
-        ``limit`` candidates rank above the best an event not reached yet could: sharing
-        every big tag, on the next window's first day. An event whose big tags have
-        fewer than ``limit`` other events in common is walked to the end (as costly as
-        counting, not more than twice).
+        the big tags' postings for their shared counts), and the big tags' postings are
+        walked in rank order, day by day, from copies sorted by day
+        (:meth:`_day_sorted`), in windows of doubling width (:meth:`_walk_big`).
+
+        A walk stops once ``limit`` candidates rank above the best an event not reached
+        yet could score: sharing every walked tag, on the next window's first day. When
+        few events share all of them, that takes long; past 1/:data:`WALK_SHARE` of the
+        walked postings the walk starts again with the smallest walked tag counted
+        whole instead, and so on down to the biggest tag alone; should that still go
+        far, everything is counted (:meth:`_best_pooled`).
         """
-        small = [self._postings[c] for c in tags if c in self._postings and c not in big]
-        if small:
-            known = np.unique(np.concatenate(small)) if len(small) > 1 else small[0]
+        big = sorted(big, key=lambda c: len(self._postings[c]))
+        small = [c for c in tags if c in self._postings and c not in big]
+        for demoted in range(len(big)):
+            found = self._walk_big(event_id, owner, small + big[:demoted], big[demoted:], limit)
+            if found is not None:
+                return found
+        lists = [self._postings[c] for c in tags if c in self._postings]
+        return self._best_pooled(event_id, owner, lists, limit)
+
+    def _walk_big(
+        self, event_id: int, owner: int, counted: list[int], walked: list[int], limit: int
+    ) -> list[int] | None:
+        """One walk of :meth:`_best_walking`: the ``counted`` tags' postings whole, the
+        ``walked`` ones' by day; None when it goes past its share."""
+        if counted:
+            lists = [self._postings[c] for c in counted]
+            known = _union(lists) if len(lists) > 1 else lists[0]
             shared = np.zeros(len(known), dtype=np.int64)
-            for posting in small:
-                shared += _contains(posting, known)
-            for c in big:
-                shared += _contains(self._postings[c], known)
+            for c in counted + walked:
+                shared += self._carries(c, known)
             mine = known != event_id
             known, shared = known[mine], shared[mine]
         else:
             known = shared = np.zeros(0, dtype=np.int64)
         found_ids = [known]
         found_scores = [_score(shared, self._day[known], owner)]
-        sorted_keys = [self._day_sorted(c) for c in big]
+        sorted_keys = [self._day_sorted(c) for c in walked]
         first = min(int(keys[0] >> 32) for keys in sorted_keys)
         last = max(int(keys[-1] >> 32) for keys in sorted_keys)
+        budget = sum(len(keys) for keys in sorted_keys) // WALK_SHARE
         windows = list(_walk(owner, first, last))
         for at, (low, high) in enumerate(windows):
             parts = []
             for keys in sorted_keys:
-                start = np.searchsorted(keys, low << 32)
-                end = np.searchsorted(keys, (high + 1) << 32)
-                parts.append(keys[start:end] & _ID_MASK)
+                start = int(np.searchsorted(keys, low << 32))
+                end = int(np.searchsorted(keys, (high + 1) << 32))
+                parts.append(keys[start:end])
+                budget -= end - start
+            if budget < 0 and at > 0:
+                return None
+            # An event has the same key in every tag's copy: count equal keys.
             window = np.concatenate(parts) if len(parts) > 1 else parts[0]
             if len(window):
-                ids, counts = np.unique(window, return_counts=True)
+                window = np.sort(window, kind="stable")  # merges the sorted parts
+                starts = np.flatnonzero(np.diff(window, prepend=-1))
+                counts = np.diff(starts, append=len(window))
+                ids = window[starts] & _ID_MASK
                 fresh = ~_contains(known, ids) & (ids != event_id)
                 ids, counts = ids[fresh], counts[fresh]
                 found_ids.append(ids)
                 found_scores.append(_score(counts, self._day[ids], owner))
             if at + 1 < len(windows):
-                # The best an event not reached yet can score: every big tag shared, on
-                # the first day of the next window.
-                unseen = np.array([len(big)], dtype=np.int64)
+                # The best an event not reached yet can score: every walked tag shared,
+                # on the first day of the next window.
+                unseen = np.array([len(walked)], dtype=np.int64)
                 bound = int(_score(unseen, np.array([windows[at + 1][1]]), owner)[0])
                 if np.count_nonzero(np.concatenate(found_scores) > bound) >= limit:
                     break
@@ -297,16 +325,32 @@ class RelatedIndex:
             ids = ids[scores >= cut]
         return sorted(int(c) for c in ids)
 
+    def _carries(self, context_id: int, ids: IntArray) -> npt.NDArray[np.bool_]:
+        """Which of ``ids`` (sorted) carry the tag: a bit each for a big tag (a binary
+        search of a quarter of a million postings for 70,000 ids took 5 ms)."""
+        bits = self._bits.get(context_id)
+        if bits is None:
+            return _contains(self._postings[context_id], ids)
+        byte = ids >> 3
+        inside = byte < len(bits)
+        found = np.zeros(len(ids), dtype=bool)
+        found[inside] = (bits[byte[inside]] >> (ids[inside] & 7).astype(np.uint8)) & 1
+        return found
+
     def _day_sorted(self, context_id: int) -> IntArray:
         """A big tag's postings as ``day << 32 | id``, sorted: its events by day.
 
-        Made on first use and kept in step by :meth:`_refresh`.
+        Made when the index loads (on first use for a tag grown big since), kept in
+        step by :meth:`_refresh`.
         """
         keys = self._by_day.get(context_id)
         if keys is None:
             posting = self._postings[context_id]
             keys = np.sort((self._day[posting] << 32) | posting)
             self._by_day[context_id] = keys
+            members = np.zeros(len(self._day), dtype=bool)
+            members[posting] = True
+            self._bits[context_id] = np.packbits(members, bitorder="little")
         return keys
 
     def _describe(self, event_id: int, ids: list[int], limit: int) -> list[RelatedEvent]:
@@ -398,11 +442,15 @@ class RelatedIndex:
         )
         self._postings = {}
         self._by_day = {}
+        self._bits = {}
         if len(pairs):
             bounds = np.flatnonzero(np.diff(pairs[:, 0])) + 1
             starts = np.concatenate(([0], bounds))
             for start, chunk in zip(starts, np.split(pairs[:, 1], bounds), strict=True):
                 self._postings[int(pairs[start, 0])] = chunk
+        for context_id, posting in self._postings.items():
+            if len(posting) >= BIG_POSTINGS:  # now, not in the first query that walks it
+                self._day_sorted(context_id)
         by_event = pairs[np.argsort(pairs[:, 1], kind="stable")]
         self._tag_ptr = np.zeros(size + 1, dtype=np.int64)
         np.cumsum(np.bincount(by_event[:, 1], minlength=size), out=self._tag_ptr[1:])
@@ -434,13 +482,19 @@ class RelatedIndex:
             new = set(new_tags.get(eid, ()))
             old_day, new_day = int(self._day[eid]), int(days.get(eid, -1))
             for cid in (old | new) & self._by_day.keys():
-                keys = self._by_day[cid]
+                keys, bits = self._by_day[cid], self._bits[cid]
                 if cid in old:
                     keys = keys[keys != (old_day << 32) | eid]
+                    bits[eid >> 3] &= ~np.uint8(1 << (eid & 7))
                 if cid in new:
                     key = (new_day << 32) | eid
                     keys = np.insert(keys, int(np.searchsorted(keys, key)), key)
-                self._by_day[cid] = keys
+                    if eid >> 3 >= len(bits):
+                        bits = np.concatenate(
+                            (bits, np.zeros(len(self._day) // 8 + 1 - len(bits), np.uint8))
+                        )
+                    bits[eid >> 3] |= np.uint8(1 << (eid & 7))
+                self._by_day[cid], self._bits[cid] = keys, bits
             for cid in old - new:
                 posting = self._postings[cid]
                 self._postings[cid] = posting[posting != eid]
@@ -522,6 +576,14 @@ def _score(shared: IntArray, days: IntArray, owner: int) -> IntArray:
     score <<= 32
     score |= days
     return score
+
+
+def _union(lists: Sequence[IntArray]) -> IntArray:
+    """The ids in any of ``lists`` (each sorted), sorted, once each."""
+    merged = np.sort(np.concatenate(lists), kind="stable")  # merges sorted runs
+    keep = np.ones(len(merged), dtype=bool)
+    keep[1:] = merged[1:] != merged[:-1]
+    return merged[keep]
 
 
 def _contains(posting: IntArray, ids: IntArray) -> npt.NDArray[np.bool_]:
