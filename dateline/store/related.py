@@ -39,7 +39,7 @@ import sqlalchemy as sa
 
 from dateline.model import RelatedEvent
 from dateline.store import schema as t
-from dateline.store.quick import QuickReads
+from dateline.store.quick import QuickReads, Reader
 
 IntArray = npt.NDArray[np.int64]
 WARM_AFTER = 3
@@ -92,21 +92,27 @@ class RelatedIndex:
         with self._lock:
             self._catch_up()
 
-    def related(self, event_id: int, limit: int = 10) -> list[RelatedEvent]:
+    def related(
+        self, event_id: int, limit: int = 10, reader: Reader | None = None
+    ) -> list[RelatedEvent]:
+        """``reader``: a quick reader to read with (a page being read has one open)."""
         with self._lock:
             if not self._loaded and self._cold_queries < WARM_AFTER:
                 self._cold_queries += 1
                 chosen = self._best_by_sql(event_id, limit)
                 theirs = None
             else:
-                self._catch_up()
+                self._catch_up(reader)
                 chosen = self._best(event_id, self._tags_of(event_id), limit)
                 theirs = {c: frozenset(self._tags_of(c)) for c in chosen}
         if not chosen:
             return []
         if theirs is None:
             return self._describe(event_id, chosen, limit)
-        return self._describe_quickly(event_id, theirs, limit)
+        if reader is None:
+            with self._quick.connection() as own_reader:
+                return self._describe_quickly(event_id, theirs, limit, own_reader)
+        return self._describe_quickly(event_id, theirs, limit, reader)
 
     def related_many(
         self, event_ids: Sequence[int], limit: int = 10
@@ -286,6 +292,7 @@ class RelatedIndex:
             known = shared = np.zeros(0, dtype=np.int64)
         found_ids = [known]
         found_scores = [_score(shared, self._day[known], owner)]
+        known_ranked = np.sort(found_scores[0])
         sorted_keys = [self._day_sorted(c) for c in walked]
         first = min(int(keys[0] >> 32) for keys in sorted_keys)
         last = max(int(keys[-1] >> 32) for keys in sorted_keys)
@@ -300,13 +307,19 @@ class RelatedIndex:
                 budget -= end - start
             if budget < 0 and at > 0:
                 return None
-            # An event has the same key in every tag's copy: count equal keys.
             window = np.concatenate(parts) if len(parts) > 1 else parts[0]
             if len(window):
-                window = np.sort(window, kind="stable")  # merges the sorted parts
-                starts = np.flatnonzero(np.diff(window, prepend=-1))
-                counts = np.diff(starts, append=len(window))
-                ids = window[starts] & _ID_MASK
+                if len(parts) > 1:
+                    # An event has the same key in every tag's copy: count equal keys.
+                    window = np.sort(window, kind="stable")  # merges the sorted parts
+                    first_of = np.ones(len(window), dtype=bool)
+                    np.not_equal(window[1:], window[:-1], out=first_of[1:])
+                    starts = np.flatnonzero(first_of)
+                    counts = np.diff(starts, append=len(window))
+                    window = window[starts]
+                else:
+                    counts = np.ones(len(window), dtype=np.int64)
+                ids = window & _ID_MASK
                 fresh = ~_contains(known, ids) & (ids != event_id)
                 ids, counts = ids[fresh], counts[fresh]
                 found_ids.append(ids)
@@ -314,9 +327,10 @@ class RelatedIndex:
             if at + 1 < len(windows):
                 # The best an event not reached yet can score: every walked tag shared,
                 # on the first day of the next window.
-                unseen = np.array([len(walked)], dtype=np.int64)
-                bound = int(_score(unseen, np.array([windows[at + 1][1]]), owner)[0])
-                if np.count_nonzero(np.concatenate(found_scores) > bound) >= limit:
+                bound = _score_of(len(walked), windows[at + 1][1], owner)
+                above = len(known_ranked) - int(np.searchsorted(known_ranked, bound, "right"))
+                above += sum(int(np.count_nonzero(x > bound)) for x in found_scores[1:])
+                if above >= limit:
                     break
         ids = np.concatenate(found_ids)
         scores = np.concatenate(found_scores)
@@ -326,7 +340,7 @@ class RelatedIndex:
         return sorted(int(c) for c in ids)
 
     def _carries(self, context_id: int, ids: IntArray) -> npt.NDArray[np.bool_]:
-        """Which of ``ids`` (sorted) carry the tag: a bit each for a big tag (a binary
+        """Which of ``ids`` carry the tag: a bit each for a big tag (a binary
         search of a quarter of a million postings for 70,000 ids took 5 ms)."""
         bits = self._bits.get(context_id)
         if bits is None:
@@ -387,13 +401,12 @@ class RelatedIndex:
         return related[:limit]
 
     def _describe_quickly(
-        self, event_id: int, theirs: dict[int, frozenset[int]], limit: int
+        self, event_id: int, theirs: dict[int, frozenset[int]], limit: int, reader: Reader
     ) -> list[RelatedEvent]:
         """:meth:`_describe` with the chosen events' tags taken from the index: two
         small reads on the driver (:mod:`dateline.store.quick`), for a server."""
-        with self._quick.connection() as reader:
-            own = reader.event_tags(event_id)
-            rows = reader.event_rows([*theirs, event_id])
+        own = reader.event_tags(event_id)
+        rows = reader.event_rows([*theirs, event_id])
         owner = next((day.toordinal() for eid, day, _, _ in rows if eid == event_id), None)
         if owner is None:  # deleted meanwhile
             return []
@@ -407,13 +420,16 @@ class RelatedIndex:
 
     # -- keeping up with the database ----------------------------------------------
 
-    def _catch_up(self) -> None:
+    def _catch_up(self, reader: Reader | None = None) -> None:
         if not self._loaded:
             with self._engine.connect() as conn:
                 self._load(conn)
             return
         # Asked before every query: on the driver, as the server's other hot reads.
-        with self._quick.connection() as reader:
+        if reader is None:
+            with self._quick.connection() as own_reader:
+                changed = own_reader.changes_since(self._seen_change)
+        else:
             changed = reader.changes_since(self._seen_change)
         if not changed:
             return
@@ -576,6 +592,12 @@ def _score(shared: IntArray, days: IntArray, owner: int) -> IntArray:
     score <<= 32
     score |= days
     return score
+
+
+def _score_of(shared: int, day: int, owner: int) -> int:
+    """:func:`_score` of one candidate."""
+    near = owner - HORIZON_DAYS <= day <= owner + HORIZON_DAYS
+    return ((shared << 2) + (day == owner) + near) << 32 | day
 
 
 def _union(lists: Sequence[IntArray]) -> IntArray:

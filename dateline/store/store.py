@@ -50,7 +50,7 @@ from dateline.store.article_pages import ArticlePageStore, log_article_changes
 from dateline.store.copies import CopyStore
 from dateline.store.engine import create_engine, migrate, resolve_database_url
 from dateline.store.part import take_turn_on_change_log, utc_now
-from dateline.store.quick import QuickReads
+from dateline.store.quick import QuickReads, Reader
 from dateline.store.related import RelatedIndex
 from dateline.store.tokens import ApiToken, new_token, token_digest, validate_token_name
 
@@ -457,15 +457,19 @@ class Store(CopyStore, ArticlePageStore):
             ).all()
         return [Context(r.name, r.slug, r.n) for r in rows]
 
-    def related(self, event_id: int, limit: int = 10) -> list[RelatedEvent]:
+    def related(
+        self, event_id: int, limit: int = 10, reader: Reader | None = None
+    ) -> list[RelatedEvent]:
         """Events sharing a context tag with this one, best first: most shared tags, then
         the same day, then within eight years, newest first in each (see
         :mod:`dateline.store.related`); ties are broken by slug and id, so the order never
         depends on insertion order.
+
+        ``reader``: a quick reader (:mod:`dateline.store.quick`) already open, to read on.
         """
         if self._conn is not None:
             raise RuntimeError("related() reads committed data; call it outside a transaction")
-        return self._related.related(event_id, limit)
+        return self._related.related(event_id, limit, reader)
 
     def related_many(
         self, event_ids: Sequence[int], limit: int = 10

@@ -162,7 +162,7 @@ def event_page_view(
     ``reader``: a quick reader (:mod:`dateline.store.quick`) to read the tags' slugs with.
     """
     is_current = version.number == event.current.number
-    related = store.related(event.id, RELATED_LIMIT) if is_current else []
+    related = store.related(event.id, RELATED_LIMIT, reader) if is_current else []
     articles: list[EventArticle] = []
     if is_current:
         articles = (
