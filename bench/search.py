@@ -2,16 +2,27 @@
 uses (tantivy, ``dateline/search/index.py``) against SQLite FTS5 and PostgreSQL's GIN
 tsvector, on the same synthetic archive and the same queries.
 
-The archive is ``bench/related.py``'s (headline, 30-70 word summary, Zipf-distributed
-tags). Queries are 1-3 words drawn from the words the texts use (tag names, verbs,
-nouns, summary words), every word required (AND), top 10 by each engine's ranking
-(tantivy BM25, FTS5 bm25(), ts_rank_cd). Each engine answers the same queries; the
-figures are latencies in one process, after a warm-up.
+The archive is ``bench/related.py``'s (headline, summary, Zipf-distributed tags), with
+one of two kinds of summary text (``--text``):
+
+- ``fixed``: 30-70 words drawn from a fixed list of 35, so every summary holds most of
+  them and most queries match a large share of the archive (the worst case);
+- ``portal``: real news text, each summary one of the ~162,000 items of the Wikipedia
+  Current Events Portal in ``../shared/data/wcep-days`` (read at run time, never stored
+  here), drawn at random.
+
+Queries are 1-3 words drawn from the words the texts use: with ``fixed``, tag names,
+verbs, nouns and summary words; with ``portal``, consecutive content words (English
+stop words left out, as a person searching would) of a random portal item. Half start
+with one of the 200 most common tags. Every word is required (AND), top 10 by each
+engine's ranking (tantivy BM25, FTS5 bm25(), ts_rank_cd). Each engine answers the same
+queries; the figures are latencies in one process, after a warm-up.
 
 Run from the repository root (SQLite and the index go under bench/out/search/)::
 
     .venv/bin/python bench/search.py                        # 1,000,000 events, all engines
     .venv/bin/python bench/search.py --events 100000 --engines tantivy,fts5
+    .venv/bin/python bench/search.py --text portal --engines tantivy
 
 Figures are in docs/benchmarks.md.
 """
@@ -19,7 +30,9 @@ Figures are in docs/benchmarks.md.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
+import re
 import shutil
 import sys
 import time
@@ -48,6 +61,8 @@ from dateline.search import SearchIndex  # noqa: E402
 from dateline.store import Store, open_store  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "search"
+PORTAL_DAYS = ROOT.parent / "shared" / "data" / "wcep-days"
+TEXTS = ("fixed", "portal")
 
 FTS5_SETUP = [
     "DROP TABLE IF EXISTS event_text",
@@ -79,6 +94,65 @@ PG_QUERY = (
 )
 
 
+def portal_items() -> list[str]:
+    """Every item of the portal's day pages, without its "(Publisher)" ending."""
+    import yaml
+
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    items = []
+    for path in sorted(PORTAL_DAYS.glob("*/*/*.yaml")):
+        page = yaml.load(path.read_text(encoding="utf-8"), Loader=loader) or {}
+        for bullets in (page.get("Intelligence_Payload") or {}).values():
+            for text in bullets or ():
+                if isinstance(text, str) and text.strip():
+                    items.append(re.sub(r"\s*\([^()]*\)\s*$", "", text.strip()))
+    if not items:
+        raise SystemExit(f"no portal items under {PORTAL_DAYS}")
+    return items
+
+
+def archive_for(events: int, seed: int, text: str) -> Any:
+    """``bench/related.py``'s archive with ``text`` summaries (see the module's docstring)."""
+    archive = make_archive(events, 50_000, 1.0, seed)
+    if text == "fixed":
+        return archive
+    items = portal_items()
+    rng = np.random.default_rng(seed + 7)
+    return dataclasses.replace(
+        archive, summaries=items, summary_of=rng.integers(0, len(items), size=events)
+    )
+
+
+def archive_path(events: int, text: str) -> Path:
+    """Where the archive's SQLite file is kept (the ``fixed`` one under its old name)."""
+    return OUT / (f"archive-{events}.db" if text == "fixed" else f"archive-{events}-{text}.db")
+
+
+def archive_queries(archive: Any, count: int, seed: int, text: str) -> list[str]:
+    """The queries for ``archive`` (see the module's docstring)."""
+    if text == "fixed":
+        return queries(archive, count, seed)
+    from sklearn.feature_extraction.text import ENGLISH_STOP_WORDS  # type: ignore[import-untyped]
+
+    rng = np.random.default_rng(seed)
+    common_tags = [archive.names[r] for r in range(200)]
+    made: list[str] = []
+    while len(made) < count:
+        item = archive.summaries[int(rng.integers(0, len(archive.summaries)))]
+        words = [
+            w for w in re.findall(r"[A-Za-z]{3,}", item) if w.lower() not in ENGLISH_STOP_WORDS
+        ]
+        size = int(rng.integers(1, 4))
+        if len(words) < size:
+            continue
+        at = int(rng.integers(0, len(words) - size + 1))
+        chosen = [w.lower() for w in words[at : at + size]]
+        if rng.random() < 0.5:
+            chosen[0] = str(rng.choice(common_tags))
+        made.append(" ".join(chosen))
+    return made
+
+
 def queries(archive: Any, count: int, seed: int) -> list[str]:
     """1-3 word queries from the words the archive's texts use."""
     rng = np.random.default_rng(seed)
@@ -101,8 +175,7 @@ def timed(label: str, run: Any, texts: list[str]) -> dict[str, Any]:
     return stats
 
 
-def bench_tantivy(store: Store, texts: list[str]) -> dict[str, Any]:
-    path = OUT / "tantivy"
+def bench_tantivy(store: Store, texts: list[str], path: Path) -> dict[str, Any]:
     shutil.rmtree(path, ignore_errors=True)
     index = SearchIndex(store, path)
     started = time.perf_counter()
@@ -138,15 +211,18 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=2000)
     parser.add_argument("--seed", type=int, default=2)
     parser.add_argument("--engines", default="tantivy,fts5,postgresql")
+    parser.add_argument(
+        "--text", choices=TEXTS, default="fixed", help="summary text (see above; default fixed)"
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     engines = set(args.engines.split(","))
     print(machine())
-    archive = make_archive(args.events, 50_000, 1.0, args.seed)
-    texts = queries(archive, args.queries, args.seed + 1)
-    results: dict[str, Any] = {"events": args.events, "queries": len(texts)}
+    archive = archive_for(args.events, args.seed, args.text)
+    texts = archive_queries(archive, args.queries, args.seed + 1, args.text)
+    results: dict[str, Any] = {"events": args.events, "text": args.text, "queries": len(texts)}
     OUT.mkdir(parents=True, exist_ok=True)
-    db = OUT / f"archive-{args.events}.db"
+    db = archive_path(args.events, args.text)
     if not db.exists():
         store = open_store(str(db))
         started = time.perf_counter()
@@ -156,7 +232,8 @@ def main() -> None:
     store = open_store(str(db))
     try:
         if "tantivy" in engines:
-            results["tantivy"] = bench_tantivy(store, texts)
+            suffix = "" if args.text == "fixed" else f"-{args.text}"
+            results["tantivy"] = bench_tantivy(store, texts, OUT / f"tantivy{suffix}")
         if "fts5" in engines:
             results["fts5"] = bench_sql(store, FTS5_SETUP, FTS5_QUERY, texts, "fts5")
     finally:

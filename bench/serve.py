@@ -19,6 +19,7 @@ Run from the repository root (the archive is built once under bench/out/serve/; 
 archive of bench/search.py is reused when it exists)::
 
     .venv/bin/python bench/serve.py                    # 1,000,000 events
+    .venv/bin/python bench/serve.py --text portal      # summaries of real portal text
     .venv/bin/python bench/serve.py --events 20000 --seconds 5
 
 Needs ``wrk`` (``apt-get install wrk``, done by scripts/system-deps.sh) and datasette
@@ -49,8 +50,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
-from related import histories, machine, make_archive  # noqa: E402
-from search import queries  # noqa: E402
+from related import histories, machine  # noqa: E402
+from search import TEXTS, archive_for, archive_path, archive_queries  # noqa: E402
 
 from dateline.model import event_path  # noqa: E402
 from dateline.store import open_store  # noqa: E402
@@ -71,16 +72,16 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def archive_db(events: int, seed: int) -> Path:
+def archive_db(events: int, seed: int, text: str) -> Path:
     """The synthetic archive's SQLite file (bench/search.py's when it is there)."""
-    shared = ROOT / "bench" / "out" / "search" / f"archive-{events}.db"
+    shared = archive_path(events, text)
     if shared.exists():
         return shared
     OUT.mkdir(parents=True, exist_ok=True)
-    db = OUT / f"archive-{events}.db"
+    db = OUT / shared.name
     if not db.exists():
         store = open_store(str(db))
-        store.bulk_create(histories(make_archive(events, 50_000, 1.0, seed), lambda n: None))
+        store.bulk_create(histories(archive_for(events, seed, text), lambda n: None))
         store.close()
     return db
 
@@ -206,11 +207,17 @@ def main() -> None:
     parser.add_argument("--writers", type=int, default=50)
     parser.add_argument("--write-seconds", type=int, default=30)
     parser.add_argument("--skip-datasette", action="store_true")
+    parser.add_argument(
+        "--text",
+        choices=TEXTS,
+        default="fixed",
+        help="the archive's summary text, as bench/search.py's --text (default fixed)",
+    )
     parser.add_argument("--json", type=Path)
     args = parser.parse_args()
     print(machine())
     OUT.mkdir(parents=True, exist_ok=True)
-    source = archive_db(args.events, args.seed)
+    source = archive_db(args.events, args.seed, args.text)
     db = OUT / "serving.db"  # a copy: the write test changes it
     for suffix in ("", "-wal", "-shm"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
@@ -226,12 +233,13 @@ def main() -> None:
     ]
     html = [p[: -len(".json")] + ".html" for p in pages]
     api = [f"/api/events/{i}" for i in sample]
-    archive = make_archive(args.events, 50_000, 1.0, args.seed)
+    archive = archive_for(args.events, args.seed, args.text)
     searches = [
-        "/api/search?" + httpx.QueryParams(q=q).__str__() for q in queries(archive, 2000, 3)
+        "/api/search?" + httpx.QueryParams(q=q).__str__()
+        for q in archive_queries(archive, 2000, 3, args.text)
     ]
     store.close()
-    results: dict[str, Any] = {"events": count, "workers": args.workers}
+    results: dict[str, Any] = {"events": count, "workers": args.workers, "text": args.text}
 
     port = free_port()
     base = f"http://127.0.0.1:{port}"
