@@ -10,12 +10,20 @@ inline SVG, and a cover image (a publisher's picture, not ours to copy) is a lin
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable, Mapping
 from functools import cache
 from typing import Any
 
-from jinja2 import Environment, PackageLoader, StrictUndefined, select_autoescape
+from jinja2 import (
+    Environment,
+    FileSystemBytecodeCache,
+    PackageLoader,
+    StrictUndefined,
+    select_autoescape,
+)
+from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from markupsafe import Markup
 
@@ -73,10 +81,29 @@ class _Environment(Environment):
         return super().getattr(obj, attribute)
 
 
+class _QuietBytecodeCache(FileSystemBytecodeCache):
+    """Compiled templates kept between runs, in Jinja's own per-user folder under the
+    temporary directory (keyed by each template's source, so an edited template is
+    compiled again). Compiling the templates took 0.35 s of every ``dateline build``
+    and server start. A cache that cannot be written is skipped, not an error."""
+
+    def dump_bytecode(self, bucket: Bucket) -> None:
+        with contextlib.suppress(OSError):
+            super().dump_bytecode(bucket)
+
+
+def _bytecode_cache() -> FileSystemBytecodeCache | None:
+    try:
+        return _QuietBytecodeCache()
+    except (OSError, RuntimeError):  # no usable temporary folder: compile every run
+        return None
+
+
 @cache
 def _environment() -> Environment:
     environment = _Environment(
         loader=PackageLoader("dateline.render", "templates"),
+        bytecode_cache=_bytecode_cache(),
         autoescape=select_autoescape(["html"], default_for_string=True),
         undefined=StrictUndefined,
         trim_blocks=True,

@@ -360,7 +360,7 @@ class _Build:
         by_day: dict[date, list[EventEntry]] = defaultdict(list)
         for entry in latest:
             by_day[entry.date].append(entry)
-        self._home(day_counts, by_day, self.store.contexts())
+        self._home(day_counts, by_day, self.store.contexts(limit=views.CONTEXTS_ON_HOME_PAGE))
         self._site_feed(self.store.latest_entries(FEED_SIZE))
         self._context_feeds(feeds)
         self._site_files()

@@ -573,9 +573,10 @@ def _tier(day: int, owner_day: int) -> int:
     return SAME_DAY if apart == 0 else NEAR if apart <= HORIZON_DAYS else FAR
 
 
-def _rank(related: RelatedEvent, owner_day: int) -> RankKey:
+def _rank(related: RelatedEvent, owner_day: int) -> tuple[int, int, int, str, int]:
+    """:func:`rank_key` with the owner's day known, as a plain tuple (sorts faster)."""
     day = related.date.toordinal()
-    return rank_key(len(related.shared), day, related.slug, related.event_id, owner_day)
+    return (-len(related.shared), _tier(day, owner_day), -day, related.slug, related.event_id)
 
 
 def _score(shared: IntArray, days: IntArray, owner: int) -> IntArray:

@@ -52,6 +52,7 @@ from dateline.render.markdown import render_day_index, render_event_page, versio
 from dateline.render.markdown_article import render_article_markdown
 from dateline.render.markdown_lists import render_list_markdown
 from dateline.render.views import (
+    CONTEXTS_ON_HOME_PAGE,
     DAYS_ON_HOME_PAGE,
     LATEST_ON_CONTEXT_PAGE,
     context_view,
@@ -270,7 +271,11 @@ class SitePages:
         if latest_days:
             for entry in store.entries_between(latest_days[-1], latest_days[0]):
                 by_day[entry.date].append(entry)
-        view = home_view({d: by_day[d] for d in latest_days}, day_counts, store.contexts())
+        view = home_view(
+            {d: by_day[d] for d in latest_days},
+            day_counts,
+            store.contexts(limit=CONTEXTS_ON_HOME_PAGE),
+        )
         return _list_page(view, match["ext"])
 
     def _year(self, match: re.Match[str], _base: str) -> Page:

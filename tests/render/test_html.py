@@ -6,6 +6,7 @@ import json
 import posixpath
 from dataclasses import replace
 from datetime import date
+from pathlib import Path
 
 from lxml import html
 
@@ -95,3 +96,29 @@ def test_earlier_versions_say_so_and_link_to_the_current_one() -> None:
     here = "/news/2012/02/9/troops-in-homs"
     assert resolve(here, notice.find("a").get("href")) == here + ".html"
     assert resolve(here, page.find(".//link[@rel='canonical']").get("href")) == here + ".html"
+
+
+def test_compiled_templates_are_cached_and_an_unwritable_cache_is_no_error(
+    tmp_path: Path,
+) -> None:
+    """The bytecode cache keeps each compiled template once, and a cache folder that
+    cannot be written to only means compiling again."""
+    from jinja2 import Environment, PackageLoader
+
+    from dateline.render.html_format import _QuietBytecodeCache
+
+    def render_with(folder: Path) -> str:
+        environment = Environment(
+            loader=PackageLoader("dateline.render", "templates"),
+            bytecode_cache=_QuietBytecodeCache(str(folder)),
+            autoescape=True,
+        )
+        return environment.get_template("style.css").render()
+
+    written = tmp_path / "cache"
+    written.mkdir()
+    assert render_with(written)
+    assert len(list(written.iterdir())) == 1
+    gone = tmp_path / "missing"  # writing into it fails with FileNotFoundError
+    assert render_with(gone) == render_with(written)
+    assert not gone.exists()

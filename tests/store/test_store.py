@@ -136,6 +136,22 @@ def test_contexts_are_counted(store: Store) -> None:
     ]
 
 
+def test_the_busiest_contexts_are_the_first_of_all(store: Store) -> None:
+    """``contexts(limit=n)`` (read another way) is ``contexts()[:n]``, ties at the
+    cut-off going by name as in the full list, for every cut-off."""
+    import random
+
+    rng = random.Random(3)
+    names = [f"Tag {chr(65 + i)}" for i in range(12)]
+    for n in range(40):
+        tags = tuple(dict.fromkeys(rng.choices(names, [1, 1, 2, 2, 2, 3, 3, 3, 3, 5, 5, 8], k=3)))
+        store.create_event(replace(CONTENT, headline=f"Event {n}", contexts=tags))
+    every = store.contexts()
+    assert len({c.event_count for c in every}) < len(every)  # some counts are tied
+    for limit in range(len(every) + 2):
+        assert store.contexts(limit=limit) == every[:limit]
+
+
 def test_iterating_reads_every_event_in_date_order(store: Store) -> None:
     days = [date(2012, 3, d) for d in (5, 1, 3, 2, 4)]
     for day in days:
