@@ -140,7 +140,13 @@ def _fingerprint(store: Store, base_url: str) -> str:
     from dateline import __version__
 
     templates = files("dateline.render") / "templates"
-    digest = hashlib.sha256(f"{BUILD_FORMAT}|{__version__}|{store.url}|{base_url}".encode())
+    source = store.url
+    database = store.engine.url.database
+    if store.backend == "sqlite" and database and database != ":memory:":
+        # The file, not its spelling: opened by a relative path and then an absolute
+        # one, the same archive would otherwise be built in full again.
+        source = f"sqlite:///{Path(database).resolve()}"
+    digest = hashlib.sha256(f"{BUILD_FORMAT}|{__version__}|{source}|{base_url}".encode())
     for item in sorted(templates.iterdir(), key=lambda p: p.name):
         digest.update(item.name.encode() + item.read_bytes())
     return digest.hexdigest()
@@ -303,10 +309,22 @@ class _Build:
             weakest = self.state.weakest_related(sorted(sharing))
             ordinal = entry.date.toordinal()
             for other, shared in sharing.items():
-                length, owner_day, last = weakest.get(other, (0, None, None))
-                key = rank_key(shared, ordinal, entry.slug, event_id, owner_day)
-                if length < RELATED_LIMIT or last is None or key < last:
+                # Most shared tags rank first whatever the rest, so only lists whose last
+                # entry shares as many need keys compared (a few of 25,000 for a top tag).
+                weakest_entry = weakest.get(other)
+                if (
+                    weakest_entry is None
+                    or weakest_entry.length < RELATED_LIMIT
+                    or weakest_entry.shared is None
+                    or shared > weakest_entry.shared
+                ):
                     affected.add(other)
+                elif shared == weakest_entry.shared:
+                    owner_day = weakest_entry.owner_day()
+                    key = rank_key(shared, ordinal, entry.slug, event_id, owner_day)
+                    last = weakest_entry.last_key()
+                    if last is None or key < last:
+                        affected.add(other)
         done = 0
         for batch in _batches(sorted(affected), _BATCH):
             if moved:

@@ -17,6 +17,7 @@ from dataclasses import dataclass
 from datetime import date
 from operator import itemgetter
 from pathlib import Path
+from typing import NamedTuple
 
 from dateline.model import RelatedEvent
 from dateline.store.related import RankKey, rank_key
@@ -38,6 +39,28 @@ CREATE TABLE IF NOT EXISTS related_members (
 ) WITHOUT ROWID;
 CREATE INDEX IF NOT EXISTS related_members_event ON related_members (event_id);
 """
+
+
+class WeakestRelated(NamedTuple):
+    """A recorded related list's length and last entry (None when it is empty)."""
+
+    length: int
+    owner: str | None
+    """The day of the list's event (ISO), when it is listed."""
+    shared: int | None
+    day: int | None
+    slug: str | None
+    event_id: int | None
+
+    def owner_day(self) -> int | None:
+        """The list's event's day as an ordinal (what nearness is measured from)."""
+        return None if self.owner is None else date.fromisoformat(self.owner).toordinal()
+
+    def last_key(self) -> RankKey | None:
+        """The rank key of the last entry, None when the list is empty."""
+        if self.shared is None or self.day is None or self.slug is None:
+            return None
+        return rank_key(self.shared, self.day, self.slug, int(self.event_id or 0), self.owner_day())
 
 
 @dataclass(frozen=True, slots=True)
@@ -142,13 +165,10 @@ class BuildState:
             ((eid, x.day, x.story, json.dumps(list(x.contexts)), x.mark) for eid, x in rows),
         )
 
-    def weakest_related(
-        self, ids: Sequence[int]
-    ) -> dict[int, tuple[int, int | None, RankKey | None]]:
-        """``{event: (list length, its day's ordinal, rank key of its list's last entry)}``
-        for ``ids``; the day is what the ranking measures nearness from (None if the
-        event was not listed: then the key answers conservatively)."""
-        found: dict[int, tuple[int, int | None, RankKey | None]] = {}
+    def weakest_related(self, ids: Sequence[int]) -> dict[int, WeakestRelated]:
+        """The length and last entry of the recorded related lists of ``ids`` (those
+        recorded), to tell whether an edited event can enter them."""
+        found: dict[int, WeakestRelated] = {}
         for start in range(0, len(ids), 900):
             chunk = list(ids[start : start + 900])
             marks = ",".join("?" * len(chunk))
@@ -158,9 +178,7 @@ class BuildState:
                 f"WHERE r.event_id IN ({marks})",
                 chunk,
             ):
-                owner_day = None if owner is None else date.fromisoformat(owner).toordinal()
-                key = None if shared is None else rank_key(shared, day, slug, last, owner_day)
-                found[int(eid)] = (int(length), owner_day, key)
+                found[int(eid)] = WeakestRelated(int(length), owner, shared, day, slug, last)
         return found
 
     def listing(self, related_ids: Sequence[int]) -> set[int]:

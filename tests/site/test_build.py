@@ -302,3 +302,29 @@ def test_articles_and_retirement_keep_incremental_builds_exact(
     store.detach_article(first, events[0].id)
     checker.step()
     assert json.loads(checker.files[f"/articles/{first}.json"])["events"] == []
+
+
+def test_the_same_sqlite_file_by_another_path_is_still_incremental(
+    tmp_path: Path, monkeypatch: Any
+) -> None:
+    """A build keys its output by the archive it was built from: the file, however its
+    path is spelled. Opening it by a relative path after an absolute one (or through a
+    symbolic link) must not make the next build a full one."""
+    from dateline.store import open_store
+
+    db = tmp_path / "archive.db"
+    store = open_store(str(db))
+    store.create_event(EventContent(date(2012, 2, 9), "One event", contexts=("Homs",)))
+    store.close()
+    out = tmp_path / "site"
+    first = open_store(str(db))
+    assert build_site(first, out).full
+    first.close()
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "link").symlink_to(tmp_path)
+    for spelling in ("archive.db", "./link/archive.db"):
+        again = open_store(spelling)
+        report = build_site(again, out)
+        again.close()
+        assert not report.full, spelling
+        assert report.pages_written == 0, spelling
