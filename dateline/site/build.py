@@ -306,25 +306,22 @@ class _Build:
             if entry is None:
                 continue
             sharing = self.store.sharing(event_id)
-            weakest = self.state.weakest_related(sorted(sharing))
             ordinal = entry.date.toordinal()
-            for other, shared in sharing.items():
-                # Most shared tags rank first whatever the rest, so only lists whose last
-                # entry shares as many need keys compared (a few of 25,000 for a top tag).
-                weakest_entry = weakest.get(other)
+            for other, weakest in self.state.lists_admitting(sharing, RELATED_LIMIT).items():
+                shared = sharing[other]
                 if (
-                    weakest_entry is None
-                    or weakest_entry.length < RELATED_LIMIT
-                    or weakest_entry.shared is None
-                    or shared > weakest_entry.shared
+                    weakest is None
+                    or weakest.length < RELATED_LIMIT
+                    or weakest.shared is None
+                    or shared > weakest.shared
                 ):
                     affected.add(other)
-                elif shared == weakest_entry.shared:
-                    owner_day = weakest_entry.owner_day()
-                    key = rank_key(shared, ordinal, entry.slug, event_id, owner_day)
-                    last = weakest_entry.last_key()
-                    if last is None or key < last:
-                        affected.add(other)
+                    continue
+                # As many shared tags as the list's last entry: the rest of the key decides.
+                key = rank_key(shared, ordinal, entry.slug, event_id, weakest.owner_day())
+                last = weakest.last_key()
+                if last is None or key < last:
+                    affected.add(other)
         done = 0
         for batch in _batches(sorted(affected), _BATCH):
             if moved:
