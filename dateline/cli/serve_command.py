@@ -26,13 +26,24 @@ from dateline.store import DATABASE_URL_VARIABLE, open_store, resolve_database_u
     type=click.IntRange(1, 64),
     help="Server processes (each opens the archive; more use more cores).",
 )
+@click.option(
+    "--keep-alive",
+    default=75,
+    show_default=True,
+    type=click.IntRange(1, 3600),
+    help="Seconds an idle connection stays open for the client's next request.",
+)
 @click.pass_context
-def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
+def serve(ctx: click.Context, host: str, port: int, workers: int, keep_alive: int) -> None:
     """Serve every page of the site and the HTTP API, live from the archive.
 
     Pages are at the same addresses as a built site (/index.html, /news/YYYY/MM/D/...);
     the API is under /api/, described at /api/openapi.json and /api/docs. An edit
     shows at once. Ctrl-C stops.
+
+    An idle connection is kept for --keep-alive seconds (uvicorn's own default is 5):
+    API clients reuse their connections, and one reused just as the server closed it
+    fails (with 50 writers on a slow machine, httpx's ReadError within 30 s).
 
     \b
     Example:
@@ -47,7 +58,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
     if workers == 1:
         app = create_app(database)  # a database error is reported here, in one line
         click.echo(f"Serving {app.state.store.url} on http://{host}:{port}/ (Ctrl-C stops)")
-        uvicorn.run(app, host=host, port=port, log_level="warning")
+        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=keep_alive)
         return
     # Several processes must import the app by name; they find the archive in the
     # environment. Opening it here first migrates it once and reports errors in one line.
@@ -66,4 +77,5 @@ def serve(ctx: click.Context, host: str, port: int, workers: int) -> None:
         port=port,
         workers=workers,
         log_level="warning",
+        timeout_keep_alive=keep_alive,
     )

@@ -287,3 +287,28 @@ def test_search_lists_matches_and_refuses_unreadable_queries(seeded: str) -> Non
     code, _, err = run("search", "homs", "AND", "(", db=seeded)
     assert code == 2
     assert err.startswith("Error: query: cannot be read as a search")
+
+
+@pytest.mark.parametrize("workers", [1, 2])
+def test_serve_keeps_idle_connections_open_longer_than_uvicorn_does(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, workers: int
+) -> None:
+    """uvicorn closes a connection idle for 5 s; a client reusing it at that moment gets
+    a reset (bench/serve.py's 50 writers did). ``serve`` asks for 75 s, or --keep-alive."""
+    import uvicorn
+
+    calls: list[dict[str, object]] = []
+    monkeypatch.setattr(uvicorn, "run", lambda *args, **options: calls.append(options))
+    from dateline.web.session import SECRET_VARIABLE
+
+    # What serve sets for its workers, put back after the test.
+    monkeypatch.setenv("DATELINE_DATABASE_URL", str(tmp_path / "unused.db"))
+    monkeypatch.delenv(SECRET_VARIABLE, raising=False)
+    db = str(tmp_path / "archive.db")
+    runner = CliRunner()
+    for extra, expected in (([], 75), (["--keep-alive", "20"], 20)):
+        result = runner.invoke(cli, ["--db", db, "serve", "--workers", str(workers), *extra])
+        assert result.exit_code == 0, result.output
+        assert calls.pop()["timeout_keep_alive"] == expected
+    result = runner.invoke(cli, ["--db", db, "serve", "--keep-alive", "0"])
+    assert result.exit_code == 2 and "--keep-alive" in result.output
