@@ -14,10 +14,13 @@ thousands of rows per query. ``bench/related.py`` measures both (figures in
 docs/benchmarks.md); this index answers in a few milliseconds.
 
 The index keeps, per context tag, a sorted numpy array of the ids of events carrying
-it (postings), and per event its date as a day number. A query concatenates the
-postings of the event's tags, counts occurrences per event with ``bincount`` (the
-number of shared tags), and picks the best by (shared count, nearness, date). Loading
-it reads every (tag, event) pair, a few seconds at 1,000,000 events, which a single lookup
+it (postings), and per event its date as a day number. For an event with only small
+tags, a query concatenates their postings, counts occurrences per event with
+``bincount`` (the number of shared tags), and picks the best by (shared count,
+nearness, date). Tags on :data:`BIG_POSTINGS` events or more also have their postings
+sorted by day and as a bitmap, and are walked in rank order instead, stopping once the
+best are known (:meth:`RelatedIndex._best_walking`). Loading the index reads every
+(tag, event) pair, a few seconds at 1,000,000 events, which a single lookup
 (``dateline show``) should not pay: the first few queries of a store are answered by
 the SQL query instead, and the index is loaded when more follow (an export, a
 server). Once loaded, it catches up with the ``event_changes`` log before every
