@@ -64,7 +64,6 @@ FIRST_WINDOW_DAYS = 16
 WALK_SHARE = 32
 """A walk that would read more than 1/WALK_SHARE of its postings starts again, with fewer
 tags walked (:meth:`RelatedIndex._best_walking`)."""
-"""Width of the first window of that walk; each next one is twice as wide."""
 _ID_MASK = (1 << 32) - 1
 
 

@@ -150,6 +150,8 @@ def test_the_busiest_contexts_are_the_first_of_all(store: Store) -> None:
     assert len({c.event_count for c in every}) < len(every)  # some counts are tied
     for limit in range(len(every) + 2):
         assert store.contexts(limit=limit) == every[:limit]
+    with_unused = store.contexts(include_unused=True)
+    assert store.contexts(include_unused=True, limit=5) == with_unused[:5]
 
 
 def test_iterating_reads_every_event_in_date_order(store: Store) -> None:
