@@ -51,14 +51,15 @@ def test_both_paths_agree_with_a_plain_reference(
     (after load_related_index) rank as a brute-force ranking does: most shared tags,
     then same day, then within the horizon, then the rest, newest first in each.
 
-    "walk" makes every tag with 20 events or more a big one, walked by day in windows
-    of 1, 2, 4... days to the end if need be; "walk-after-edits" also moves events to
-    other days and tags and adds events after the index is loaded, so the walk reads
-    postings patched by the catch-up, and gives up walking past a quarter of them."""
+    "walk" makes every tag with 20 events or more a big one, and walks the events
+    carrying as many of them by day in windows of 1, 2, 4... days, to the end if need
+    be; "walk-after-edits" reads the levels of 3 events or fewer whole, and also moves
+    events to other days and tags and adds events after the index is loaded, so both
+    read postings and bitmaps patched by the catch-up."""
     if path.startswith("walk"):
         monkeypatch.setattr(related_module, "BIG_POSTINGS", 20)
         monkeypatch.setattr(related_module, "FIRST_WINDOW_DAYS", 1)
-        monkeypatch.setattr(related_module, "WALK_SHARE", 1 if path == "walk" else 4)
+        monkeypatch.setattr(related_module, "READ_WHOLE_LEVEL", 0 if path == "walk" else 3)
     rng = random.Random(7)
     tags = [f"tag{i}" for i in range(12)]
     weights = [1 / (i + 1) for i in range(12)]
