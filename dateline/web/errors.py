@@ -134,6 +134,14 @@ async def _on_bug(request: Request, error: Exception) -> JSONResponse:
     return error_response(500, "internal error: the server could not answer this request")
 
 
+async def error_answer(request: Request, error: Exception) -> JSONResponse:
+    """What the handlers below answer for ``error``, for code outside the app's routes
+    (:class:`dateline.web.app.PagesFirst`)."""
+    if isinstance(error, DatelineError):
+        return await _on_dateline_error(request, error)
+    return await _on_bug(request, error)
+
+
 def install_error_handlers(app: FastAPI) -> None:
     """Answer every error of ``app`` with :class:`ErrorBody`."""
     app.add_exception_handler(RequestValidationError, _on_validation_error)

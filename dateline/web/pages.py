@@ -247,6 +247,13 @@ class SitePages:
         self.edit_links = edit_links  # event pages link to their edit form
         self._story_slugs: tuple[str, frozenset[str]] | None = None
 
+    @staticmethod
+    def serves(path: str) -> bool:
+        """Whether ``path`` is the address of a page (found or not): only pages have them."""
+        if path.endswith("/"):
+            path += "index.html"
+        return any(pattern.fullmatch(path) for pattern, _ in _COMPILED)
+
     def page(self, path: str, base_url: str) -> Page:
         """The page at URL path ``path`` (``/news/2012/02/9/x.html``); NotFoundError if none.
 

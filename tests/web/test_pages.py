@@ -18,11 +18,14 @@ import pytest
 from fastapi.testclient import TestClient
 from lxml import html
 
+from dateline.errors import StoreUnavailableError
 from dateline.render.markdown import version_path
 from dateline.site.build import build_site
 from dateline.site.state import STATE_DIR
 from dateline.store import Store
-from dateline.web.pages import with_edit_link
+from dateline.web import create_app
+from dateline.web.errors import status_of
+from dateline.web.pages import Page, SitePages, with_edit_link
 from tests.site.test_build import store_article
 from tests.site.test_site_schemas import add_articles, made_up_text
 from tests.support.site_server import CONTENT_TYPES
@@ -215,6 +218,45 @@ def test_other_addresses_are_the_404_page(client: TestClient, built: dict[str, b
             wrong[path] = (response.status_code, response.text[:100])
         assert "set-cookie" not in response.headers
     assert wrong == {}
+
+
+def test_a_page_that_fails_gets_the_apps_own_error_answers(
+    archive_url: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Pages are answered before FastAPI's routing (dateline.web.app.PagesFirst), so its
+    error handlers do not see them: the same answers must come from there."""
+
+    def broken(_self: SitePages, path: str, _base: str) -> Page:
+        if "unavailable" in path:
+            raise StoreUnavailableError("the database went away")
+        raise RuntimeError("a bug")
+
+    monkeypatch.setattr(SitePages, "page", broken)
+    with TestClient(create_app(archive_url), base_url=BASE_URL) as failing:
+        bug = failing.get("/context/anything.json")
+        gone = failing.get("/context/unavailable.html")
+        api = failing.get("/api/contexts?limit=1")  # not a page: routed as before
+        form = failing.get("/login")
+    assert bug.status_code == 500
+    assert bug.json()["error"]["message"].startswith("internal error")
+    assert gone.status_code == status_of(StoreUnavailableError("x")) != 500
+    assert "went away" in gone.json()["error"]["message"]
+    assert api.status_code == 200 and api.json()["contexts"]
+    assert form.status_code == 200 and "<form" in form.text
+
+
+def test_only_page_addresses_are_taken_before_routing() -> None:
+    pages = [
+        "/",
+        "/index.html",
+        "/news/2012/02/9/",
+        "/news/2012/02/9/some-event.v2.json",
+        "/context/homs.atom",
+        "/style.css",
+    ]
+    others = ["/api/events", "/api/", "/search.html", "/login", "/edit/3", "/new", "/x.html"]
+    assert [p for p in pages if not SitePages.serves(p)] == []
+    assert [p for p in others if SitePages.serves(p)] == []
 
 
 def test_a_missing_json_page_is_a_json_error(client: TestClient) -> None:
