@@ -105,11 +105,21 @@ class QuickReads:
 
 
 class Reader:
-    """The reads of one connection (made by :meth:`QuickReads.connection`)."""
+    """The reads of one connection (made by :meth:`QuickReads.connection`).
+
+    What one page asks twice, or may learn along the way, is kept for the reader's
+    life (one request): an event's tags, which the page's view and its related list
+    both need, and the change log's newest number, read with the event
+    (:attr:`latest_change`), which tells the related index it is up to date without
+    a query of its own.
+    """
 
     def __init__(self, reads: QuickReads, cursor: Any) -> None:
         self._reads = reads
         self._cursor = cursor
+        self._tags: dict[int, list[tuple[int, str, str]]] = {}
+        self.latest_change: int | None = None
+        """The newest change log number seen by :meth:`find_event` (None: not read)."""
 
     def _run(
         self, key: object, make: Callable[[], sa.Select[Any]], **values: Any
@@ -138,13 +148,39 @@ class Reader:
         names = [c.name for c in t.versions.columns]
         return _event_from_rows(event_id, [dict(zip(names, r, strict=True)) for r in rows])
 
+    def find_event(self, day: date, slug: str, number: int | None) -> tuple[Event, int] | None:
+        """:meth:`find` and :meth:`event` in one query: the event with the page at
+        ``day``/``slug`` (version ``number``, or the newest there) and that version's
+        number. Sets :attr:`latest_change`."""
+        from dateline.store.store import _event_from_rows
+
+        if number is None:
+            rows = self._run("find-event", partial(_found_versions, False), day=day, slug=slug)
+        else:
+            rows = self._run(
+                "find-event-number", partial(_found_versions, True), day=day, slug=slug,
+                number=number,
+            )  # fmt: skip
+        if not rows:
+            return None
+        names = [c.name for c in t.versions.columns]
+        width = len(names)
+        event_id = int(rows[0][names.index("event_id")])
+        self.latest_change = int(rows[0][width + 1] or 0)
+        event = _event_from_rows(event_id, [dict(zip(names, r[:width], strict=True)) for r in rows])
+        return event, int(rows[0][width])
+
     def retired(self, event_id: int) -> frozenset[int]:
         """:meth:`Store.retired_versions <dateline.store.Store.retired_versions>`, read here."""
         return frozenset(int(n) for (n,) in self._run("retired", _retired, event_id=event_id))
 
-    def event_tags(self, event_id: int) -> list[tuple[int, str]]:
-        """``(context id, name)`` of the event's tags, in the event's order."""
-        return [(int(i), name) for i, name in self._run("tags", _tags, event_id=event_id)]
+    def event_tags(self, event_id: int) -> list[tuple[int, str, str]]:
+        """``(context id, name, slug)`` of the event's tags, in the event's order."""
+        found = self._tags.get(event_id)
+        if found is None:
+            rows = self._run("tags", _tags, event_id=event_id)
+            found = self._tags[event_id] = [(int(i), name, slug) for i, name, slug in rows]
+        return found
 
     def event_articles(self, event_id: int) -> list[EventArticle]:
         """The event's source articles, in page order (as Store.event_articles)."""
@@ -238,6 +274,19 @@ def _versions() -> sa.Select[Any]:
     return sa.select(t.versions).where(v.event_id == sa.bindparam("event_id")).order_by(v.number)
 
 
+def _found_versions(numbered: bool) -> sa.Select[Any]:
+    """Every version of the event with the page at ``day``/``slug``, then the number
+    of the version found there and the change log's newest number."""
+    found = (_find_numbered() if numbered else _find_newest()).subquery("found")
+    latest = sa.select(sa.func.max(t.event_changes.c.seq)).scalar_subquery()
+    v = t.versions.c
+    return (
+        sa.select(t.versions, found.c.number.label("found_number"), latest.label("latest"))
+        .join(found, found.c.event_id == v.event_id)
+        .order_by(v.number)
+    )
+
+
 def _retired() -> sa.Select[Any]:
     v = t.versions.c
     return sa.select(v.number).where(v.event_id == sa.bindparam("event_id"), v.retired)
@@ -251,7 +300,7 @@ def _slugs(n: int) -> sa.Select[Any]:
 def _tags() -> sa.Select[Any]:
     c, ec = t.contexts.c, t.event_contexts.c
     return (
-        sa.select(c.id, c.name)
+        sa.select(c.id, c.name, c.slug)
         .join(t.event_contexts, ec.context_id == c.id)
         .where(ec.event_id == sa.bindparam("event_id"))
         .order_by(ec.position)

@@ -378,7 +378,7 @@ class RelatedIndex:
     ) -> list[RelatedEvent]:
         """:meth:`_describe` with the chosen events' tags taken from the index: two
         small reads on the driver (:mod:`dateline.store.quick`), for a server."""
-        own = reader.event_tags(event_id)
+        own = [(cid, name) for cid, name, _ in reader.event_tags(event_id)]
         rows = reader.event_rows([*theirs, event_id])
         owner = next((day.toordinal() for eid, day, _, _ in rows if eid == event_id), None)
         if owner is None:  # deleted meanwhile
@@ -398,7 +398,10 @@ class RelatedIndex:
             with self._engine.connect() as conn:
                 self._load(conn)
             return
-        # Asked before every query: on the driver, as the server's other hot reads.
+        # Asked before every query: on the driver, as the server's other hot reads,
+        # unless the reader has just read the log's newest number with its event.
+        if reader is not None and reader.latest_change == self._seen_change:
+            return
         if reader is None:
             with self._quick.connection() as own_reader:
                 changed = own_reader.changes_since(self._seen_change)

@@ -172,7 +172,13 @@ def event_page_view(
             else reader.event_articles(event.id)
         )
     contexts = version.content.contexts
-    slugs = store.context_slugs(contexts) if reader is None else reader.context_slugs(contexts)
+    if reader is None:
+        slugs = store.context_slugs(contexts)
+    else:
+        # The current version's tags are the event's: read once for the page and its
+        # related list (an earlier version's may be others).
+        own = {name: slug for _, name, slug in reader.event_tags(event.id)} if is_current else {}
+        slugs = own if all(c in own for c in contexts) else reader.context_slugs(contexts)
     return event_view(event, version, related, slugs, articles), related, articles
 
 
@@ -350,11 +356,11 @@ class SitePages:
         # The most asked-for page: read on the driver (dateline.store.quick), not
         # through Store.find and friends, which cost ten times as much per read.
         with self.store.quick.connection() as reader:
-            found = reader.find(day, match["slug"], number)
-            event = None if found is None else reader.event(found[0])
-            if event is None or found is None:
+            found = reader.find_event(day, match["slug"], number)
+            if found is None:
                 raise NotFoundError(f"no event at {match.string}")
-            version = event.version(found[1])
+            event, number = found
+            version = event.version(number)
             if version_path(event, version, ext) != match.string:
                 raise NotFoundError(f"no page at {match.string}")
             view, related, articles = event_page_view(self.store, event, version, reader)
