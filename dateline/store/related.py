@@ -210,7 +210,7 @@ class RelatedIndex:
         if event_id + 1 >= len(self._tag_ptr):
             return ()
         start, end = self._tag_ptr[event_id], self._tag_ptr[event_id + 1]
-        return tuple(int(c) for c in self._tag_ids[start:end])
+        return tuple(self._tag_ids[start:end].tolist())
 
     def _best(self, event_id: int, tags: tuple[int, ...], limit: int) -> list[int]:
         """Ids of the best candidates, ties at the cut-off included (ordered later)."""
@@ -648,10 +648,14 @@ def _members(words: npt.NDArray[np.uint64]) -> IntArray:
 def _has(bits: npt.NDArray[Any], ids: IntArray) -> npt.NDArray[np.bool_]:
     """Which of ``ids`` have their bit set in ``bits`` (a bitmap, as bytes or words)."""
     octets = bits.view(np.uint8)
-    byte = ids >> 3
-    inside = byte < len(octets)
     found = np.zeros(len(ids), dtype=bool)
-    found[inside] = (octets[byte[inside]] >> (ids[inside] & 7).astype(np.uint8)) & 1
+    if len(ids) == 0:
+        return found
+    if int(ids.max()) >> 3 < len(octets):  # the usual case: no id past the bitmap's end
+        set_bits: npt.NDArray[np.bool_] = (octets[ids >> 3] >> (ids & 7).astype(np.uint8)) & 1 == 1
+        return set_bits
+    inside = (ids >> 3) < len(octets)
+    found[inside] = _has(octets, ids[inside])
     return found
 
 

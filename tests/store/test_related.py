@@ -6,6 +6,7 @@ import random
 from dataclasses import replace
 from datetime import date, timedelta
 
+import numpy as np
 import pytest
 
 import dateline.store.related as related_module
@@ -133,3 +134,28 @@ def test_writes_from_another_process_are_seen(databases: Databases) -> None:
     assert reader.related(a.id) == []
     c = writer.create_event(EventContent(date(2012, 2, 11), "C", contexts=("Syria",)))
     assert [(r.event_id, r.shared) for r in reader.related(b.id)] == [(c.id, ("Syria",))]
+
+
+def test_bitmap_lookups_agree_with_sets() -> None:
+    """The bitmap helpers of the big-tag path, against plain sets: members, levels of
+    "in at least k of these", and lookups of ids inside and past a bitmap's end."""
+    rng = np.random.default_rng(3)
+    sets = [set(rng.choice(640, size=n, replace=False).tolist()) for n in (300, 120, 45)]
+    bitmaps = []
+    for members, size in zip(sets, (704, 640, 768), strict=True):  # grown unevenly
+        flags = np.zeros(size, dtype=bool)
+        flags[list(members)] = True
+        bitmaps.append(np.packbits(flags, bitorder="little"))
+    levels = related_module._levels(bitmaps)
+    for k, level in enumerate(levels, start=1):
+        expected = sorted(i for i in range(800) if sum(i in s for s in sets) >= k)
+        assert related_module._members(level).tolist() == expected
+    ids = rng.integers(0, 900, size=400)  # some past the end of every bitmap
+    for members, bits in zip(sets, bitmaps, strict=True):
+        assert related_module._has(bits, ids).tolist() == [int(i) in members for i in ids]
+        inside = ids[ids < 600]
+        assert related_module._has(bits, inside).tolist() == [int(i) in members for i in inside]
+    counted, counts = related_module._counted([np.array(sorted(s)) for s in sets])
+    assert dict(zip(counted.tolist(), counts.tolist(), strict=True)) == {
+        i: sum(i in s for s in sets) for i in set().union(*sets)
+    }
