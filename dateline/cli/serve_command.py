@@ -58,7 +58,14 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, keep_alive: in
     if workers == 1:
         app = create_app(database)  # a database error is reported here, in one line
         click.echo(f"Serving {app.state.store.url} on http://{host}:{port}/ (Ctrl-C stops)")
-        uvicorn.run(app, host=host, port=port, log_level="warning", timeout_keep_alive=keep_alive)
+        uvicorn.run(
+            app,
+            host=host,
+            port=port,
+            log_level="warning",
+            access_log=False,  # at "warning" no request is logged: not even formatted now
+            timeout_keep_alive=keep_alive,
+        )
         return
     # Several processes must import the app by name; they find the archive in the
     # environment. Opening it here first migrates it once and reports errors in one line.
@@ -77,5 +84,6 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, keep_alive: in
         port=port,
         workers=workers,
         log_level="warning",
+        access_log=False,  # at "warning" no request is logged: not even formatted now
         timeout_keep_alive=keep_alive,
     )

@@ -35,7 +35,6 @@ from dateline import __version__
 from dateline.errors import NotFoundError
 from dateline.search import SearchIndex
 from dateline.store import open_store
-from dateline.store.api_queries import change_mark
 from dateline.web.api import router as api_router
 from dateline.web.cache import PageCache, cached
 from dateline.web.errors import error_answer, error_response, install_error_handlers
@@ -114,14 +113,15 @@ def create_app(
             return error_response(404, f"no API route at {url_path}")
         base = (base_url or str(request.base_url)).rstrip("/")
         key = base + url_path
-        mark = change_mark(store)  # read first: a page is never newer than its mark
-        found = cache.get(mark, key)
-        if found is None:
-            try:
-                found = cached(pages.page(url_path, base))
-            except NotFoundError as error:
-                return _not_found(url_path, str(error))
-            cache.put(mark, key, found)
+        with store.quick.connection() as reader:  # one connection for the mark and the page
+            mark = reader.change_mark()  # read first: a page is never newer than its mark
+            found = cache.get(mark, key)
+            if found is None:
+                try:
+                    found = cached(pages.page(url_path, base, reader))
+                except NotFoundError as error:
+                    return _not_found(url_path, str(error))
+                cache.put(mark, key, found)
         headers = {"ETag": found.etag, "Cache-Control": "no-cache"}
         if found.etag in _etags(request.headers.get("if-none-match", "")):
             return Response(status_code=304, headers=headers)

@@ -260,23 +260,27 @@ class SitePages:
             path += "index.html"
         return any(pattern.fullmatch(path) for pattern, _ in _COMPILED)
 
-    def page(self, path: str, base_url: str) -> Page:
+    def page(self, path: str, base_url: str, reader: Reader | None = None) -> Page:
         """The page at URL path ``path`` (``/news/2012/02/9/x.html``); NotFoundError if none.
 
         ``base_url`` (no trailing ``/``) makes the absolute addresses of feeds and sitemaps.
+        ``reader``: a quick reader already open (the server's, which read the change
+        mark with it), for the pages read on one (event pages).
         """
         if path.endswith("/"):  # a folder: its index page, as a static host serves it
             path += "index.html"
         for pattern, name in _COMPILED:
             match = pattern.fullmatch(path)
             if match:
-                handler: Callable[[re.Match[str], str], Page] = getattr(self, "_" + name)
-                return handler(match, base_url)
+                handler: Callable[[re.Match[str], str, Reader | None], Page] = getattr(
+                    self, "_" + name
+                )
+                return handler(match, base_url, reader)
         raise NotFoundError(f"no page at {path}")
 
     # -- lists ---------------------------------------------------------------------
 
-    def _home(self, match: re.Match[str], _base: str) -> Page:
+    def _home(self, match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         store = self.store
         day_counts = store.day_counts()
         latest_days = sorted(day_counts, reverse=True)[:DAYS_ON_HOME_PAGE]
@@ -291,20 +295,20 @@ class SitePages:
         )
         return _list_page(view, match["ext"])
 
-    def _year(self, match: re.Match[str], _base: str) -> Page:
+    def _year(self, match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         year = _year(match)
         if not has_versions_dated(self.store, date(year, 1, 1), date(year, 12, 31)):
             raise NotFoundError(f"no events in {year}")
         return _list_page(year_view(year, self.store.day_counts()), match["ext"])
 
-    def _month(self, match: re.Match[str], _base: str) -> Page:
+    def _month(self, match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         first, last = _month(match)
         if not has_versions_dated(self.store, first, last):
             raise NotFoundError(f"no events in {first:%Y-%m}")
         view = month_view(first.year, first.month, self.store.entries_between(first, last))
         return _list_page(view, match["ext"])
 
-    def _day(self, match: re.Match[str], _base: str) -> Page:
+    def _day(self, match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         day = _day(match)
         if not self.store.taken_slugs(day):
             raise NotFoundError(f"no events on {day.isoformat()}")
@@ -313,14 +317,14 @@ class SitePages:
             day_view(day, entries), match["ext"], lambda: render_day_index(day, entries)
         )
 
-    def _context(self, match: re.Match[str], _base: str) -> Page:
+    def _context(self, match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         slug = match["slug"]
         context = self.store.context(slug)
         counts = self.store.context_day_counts(slug)
         head = self.store.entries_with_context(slug, latest=LATEST_ON_CONTEXT_PAGE)
         return _list_page(context_view(context, head, day_counts=counts), match["ext"])
 
-    def _context_year(self, match: re.Match[str], _base: str) -> Page:
+    def _context_year(self, match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         slug, year = match["slug"], _year(match)
         context = self.store.context(slug)
         counts = self.store.context_day_counts(slug)
@@ -329,7 +333,7 @@ class SitePages:
         listed = self.store.entries_with_context(slug, year=year)
         return _list_page(context_view(context, listed, year=year, day_counts=counts), match["ext"])
 
-    def _story(self, match: re.Match[str], _base: str) -> Page:
+    def _story(self, match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         slug = match["slug"]
         entries = self.store.entries_in_story(slug)
         if not entries and slug not in self._version_story_slugs():
@@ -350,20 +354,22 @@ class SitePages:
 
     # -- events --------------------------------------------------------------------
 
-    def _event(self, match: re.Match[str], _base: str) -> Page:
+    def _event(self, match: re.Match[str], _base: str, reader: Reader | None) -> Page:
         day, ext = _day(match), match["ext"]
         number = int(match["version"]) if match["version"] else None
         # The most asked-for page: read on the driver (dateline.store.quick), not
         # through Store.find and friends, which cost ten times as much per read.
-        with self.store.quick.connection() as reader:
-            found = reader.find_event(day, match["slug"], number)
-            if found is None:
-                raise NotFoundError(f"no event at {match.string}")
-            event, number = found
-            version = event.version(number)
-            if version_path(event, version, ext) != match.string:
-                raise NotFoundError(f"no page at {match.string}")
-            view, related, articles = event_page_view(self.store, event, version, reader)
+        if reader is None:
+            with self.store.quick.connection() as own:
+                return self._event(match, _base, own)
+        found = reader.find_event(day, match["slug"], number)
+        if found is None:
+            raise NotFoundError(f"no event at {match.string}")
+        event, number = found
+        version = event.version(number)
+        if version_path(event, version, ext) != match.string:
+            raise NotFoundError(f"no page at {match.string}")
+        view, related, articles = event_page_view(self.store, event, version, reader)
         page = render_view(
             view, ext, lambda: render_event_page(event, version, related, articles, site=True)
         )
@@ -371,17 +377,17 @@ class SitePages:
             return Page(with_edit_link(page.body, event.id), page.media_type)
         return page
 
-    def _article(self, match: re.Match[str], _base: str) -> Page:
+    def _article(self, match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         return article_page(self.store, int(match["id"]), match["ext"])
 
     # -- feeds, sitemaps, fixed files ----------------------------------------------
 
-    def _site_feed(self, _match: re.Match[str], base_url: str) -> Page:
+    def _site_feed(self, _match: re.Match[str], base_url: str, _reader: Reader | None) -> Page:
         entries = self.store.latest_entries(FEED_SIZE)
         view = feed_view("Dateline: latest events", SITE_FEED_PATH, home_path("")[:-1], entries)
         return Page(render_atom(view, base_url=base_url), MEDIA_TYPES["atom"])
 
-    def _context_feed(self, match: re.Match[str], base_url: str) -> Page:
+    def _context_feed(self, match: re.Match[str], base_url: str, _reader: Reader | None) -> Page:
         slug = match["slug"]
         context = self.store.context(slug)
         path = context_feed_path(slug)
@@ -389,10 +395,10 @@ class SitePages:
         view = feed_view(f"Dateline: {context.name}", path, path.removesuffix(".atom"), entries)
         return Page(render_atom(view, base_url=base_url), MEDIA_TYPES["atom"])
 
-    def _sitemap_index(self, _match: re.Match[str], base_url: str) -> Page:
+    def _sitemap_index(self, _match: re.Match[str], base_url: str, _reader: Reader | None) -> Page:
         return Page(sitemap_index(base_url, version_years(self.store)), MEDIA_TYPES["xml"])
 
-    def _year_sitemap(self, match: re.Match[str], base_url: str) -> Page:
+    def _year_sitemap(self, match: re.Match[str], base_url: str, _reader: Reader | None) -> Page:
         year = _year(match)
         addresses = version_addresses(self.store, date(year, 1, 1), date(year, 12, 31))
         if not addresses:
@@ -411,7 +417,7 @@ class SitePages:
             paths.add(event_path(address.date, address.slug, "html", version=number))
         return Page(_urlset(base_url, sorted(paths)), MEDIA_TYPES["xml"])
 
-    def _site_sitemap(self, _match: re.Match[str], base_url: str) -> Page:
+    def _site_sitemap(self, _match: re.Match[str], base_url: str, _reader: Reader | None) -> Page:
         contexts = [context_path(c.slug, "html") for c in self.store.contexts(include_unused=True)]
         for slug, years in context_year_counts(self.store).items():
             by_year = {date(year, 1, 1): n for year, n in years.items()}
@@ -420,8 +426,8 @@ class SitePages:
         paths: Sequence[str] = [home_path("html"), *sorted(contexts), *sorted(stories)]
         return Page(_urlset(base_url, paths), MEDIA_TYPES["xml"])
 
-    def _stylesheet(self, _match: re.Match[str], _base: str) -> Page:
+    def _stylesheet(self, _match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         return Page(_encoded(stylesheet()), MEDIA_TYPES["css"])
 
-    def _not_found(self, _match: re.Match[str], _base: str) -> Page:
+    def _not_found(self, _match: re.Match[str], _base: str, _reader: Reader | None) -> Page:
         return not_found_page()

@@ -226,7 +226,7 @@ def test_a_page_that_fails_gets_the_apps_own_error_answers(
     """Pages are answered before FastAPI's routing (dateline.web.app.PagesFirst), so its
     error handlers do not see them: the same answers must come from there."""
 
-    def broken(_self: SitePages, path: str, _base: str) -> Page:
+    def broken(_self: SitePages, path: str, _base: str, _reader: object = None) -> Page:
         if "unavailable" in path:
             raise StoreUnavailableError("the database went away")
         raise RuntimeError("a bug")
