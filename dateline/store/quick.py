@@ -44,7 +44,7 @@ class _Compiled:
     names: tuple[str, ...] | None  # bind names in order (positional paramstyles)
     binds: Mapping[str, Processor]
     fixed: dict[str, Any]  # values the statement carries itself (a LIMIT)
-    results: tuple[Processor, ...]
+    results: tuple[tuple[int, Callable[[Any], Any]], ...]  # (column, converter), if any
 
     @classmethod
     def of(cls, statement: sa.Select[Any], dialect: sa.Dialect) -> _Compiled:
@@ -53,7 +53,11 @@ class _Compiled:
             name: bind.type.dialect_impl(dialect).bind_processor(dialect)
             for name, bind in compiled.binds.items()
         }
-        results = tuple(_result_processor(c.type, dialect) for c in statement.selected_columns)
+        results = tuple(
+            (at, process)
+            for at, c in enumerate(statement.selected_columns)
+            if (process := _result_processor(c.type, dialect)) is not None
+        )
         fixed = {n: b.effective_value for n, b in compiled.binds.items() if not b.required}
         names = tuple(compiled.positiontup or ()) if compiled.positional else None
         return cls(str(compiled), names, binds, fixed, results)
@@ -68,13 +72,17 @@ class _Compiled:
         return tuple(converted[name] for name in self.names)
 
     def rows(self, raw: Sequence[Sequence[Any]]) -> list[tuple[Any, ...]]:
-        if not any(self.results):
+        # Column by column, only those with a converter (a generator per row cost more
+        # than the query on a page's small reads).
+        if not self.results:
             return [tuple(row) for row in raw]
-        results = self.results
-        return [
-            tuple(v if p is None else p(v) for p, v in zip(results, row, strict=True))
-            for row in raw
-        ]
+        converted = []
+        for row in raw:
+            values = list(row)
+            for at, process in self.results:
+                values[at] = process(values[at])
+            converted.append(tuple(values))
+        return converted
 
 
 class QuickReads:

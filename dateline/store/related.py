@@ -268,8 +268,8 @@ class RelatedIndex:
                 ids = ids[~_contains(known, ids) & (ids != event_id)]
                 found.append(ids)
                 scores.append(_score(np.full(len(ids), k), self._day[ids], owner))
-            elif self._walk_level(k, exact, big[: len(big) - k + 1], event_id, owner, limit,
-                                  known, found, scores):  # fmt: skip
+            elif self._walk_level(k, None if len(big) == 1 else exact, big[: len(big) - k + 1],
+                                  event_id, owner, limit, known, found, scores):  # fmt: skip
                 break
             if sum(int(np.count_nonzero(s >= _lowest_score(k))) for s in scores) >= limit:
                 break  # the level is all in, and no event of a level below can beat these
@@ -278,7 +278,7 @@ class RelatedIndex:
     def _walk_level(
         self,
         k: int,
-        exact: npt.NDArray[np.uint64],
+        exact: npt.NDArray[np.uint64] | None,
         walked: list[int],
         event_id: int,
         owner: int,
@@ -287,13 +287,16 @@ class RelatedIndex:
         found: list[IntArray],
         scores: list[IntArray],
     ) -> bool:
-        """Walk the events of bitmap ``exact`` (sharing ``k`` tags) by day over the
-        ``walked`` tags' postings, adding them to ``found`` and ``scores``; True once
-        ``limit`` candidates rank above any event not reached yet."""
+        """Walk the events of bitmap ``exact`` (sharing ``k`` tags; None: every event
+        of the one walked tag) by day over the ``walked`` tags' postings, adding them to
+        ``found`` and ``scores``; True once ``limit`` candidates rank above any event
+        not reached yet."""
         sorted_keys = [self._day_sorted(c) for c in walked]
         first = min(int(keys[0] >> 32) for keys in sorted_keys)
         last = max(int(keys[-1] >> 32) for keys in sorted_keys)
         windows = list(_walk(owner, first, last))
+        earlier = np.sort(np.concatenate(scores))  # the candidates found before the walk
+        walked_scores: list[IntArray] = []
         for at, (low, high) in enumerate(windows):
             parts = []
             for keys in sorted_keys:
@@ -302,12 +305,18 @@ class RelatedIndex:
                 parts.append(keys[start:end] & _ID_MASK)
             ids = np.unique(np.concatenate(parts)) if len(parts) > 1 else parts[0]
             if len(ids):
-                ids = ids[_has(exact, ids) & ~_contains(known, ids) & (ids != event_id)]
+                keep = ~_contains(known, ids) & (ids != event_id)
+                if exact is not None:
+                    keep &= _has(exact, ids)
+                ids = ids[keep]
                 found.append(ids)
-                scores.append(_score(np.full(len(ids), k), self._day[ids], owner))
+                walked_scores.append(_score(np.full(len(ids), k), self._day[ids], owner))
+                scores.append(walked_scores[-1])
             if at + 1 < len(windows):
                 bound = _score_of(k, windows[at + 1][1], owner)
-                if sum(int(np.count_nonzero(s > bound)) for s in scores) >= limit:
+                above = len(earlier) - int(np.searchsorted(earlier, bound, "right"))
+                above += sum(int(np.count_nonzero(x > bound)) for x in walked_scores)
+                if above >= limit:
                     return True
         return False
 
@@ -589,10 +598,15 @@ def _counted(lists: Sequence[IntArray]) -> tuple[IntArray, IntArray]:
     if len(lists) == 1:
         return lists[0], np.ones(len(lists[0]), dtype=np.int64)
     merged = np.sort(np.concatenate(lists), kind="stable")  # merges sorted runs
+    if len(merged) == 0:  # tags whose last event left them
+        return merged, np.zeros(0, dtype=np.int64)
     first = np.ones(len(merged), dtype=bool)
     np.not_equal(merged[1:], merged[:-1], out=first[1:])
     starts = np.flatnonzero(first)
-    return merged[starts], np.diff(starts, append=len(merged))
+    counts = np.empty(len(starts), dtype=np.int64)
+    np.subtract(starts[1:], starts[:-1], out=counts[:-1])
+    counts[-1] = len(merged) - starts[-1]
+    return merged[starts], counts
 
 
 def _top(ids: IntArray, scores: IntArray, limit: int) -> list[int]:

@@ -159,3 +159,5 @@ def test_bitmap_lookups_agree_with_sets() -> None:
     assert dict(zip(counted.tolist(), counts.tolist(), strict=True)) == {
         i: sum(i in s for s in sets) for i in set().union(*sets)
     }
+    nothing = np.zeros(0, dtype=np.int64)
+    assert [a.tolist() for a in related_module._counted([nothing, nothing])] == [[], []]
