@@ -21,7 +21,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from datetime import date
-from typing import Any, cast
+from typing import Any, NamedTuple, cast
 from urllib.parse import quote, urlsplit
 
 from fastapi import APIRouter, Request, Response
@@ -405,6 +405,38 @@ async def new_event(request: Request) -> Response:
     return _see_other(_event_html(event))
 
 
+class _ChangeAsked(NamedTuple):
+    """A posted edit or retirement that passed the checks both share."""
+
+    session: Session
+    values: dict[str, str]
+    store: Store
+    token: ApiToken
+    event: Event
+    based_on: int
+
+
+async def _change_asked(request: Request, event_id: str) -> _ChangeAsked | Response:
+    """The checks of a post that changes an event, in order: a form with a valid CSRF
+    token, a live session, an event at ``event_id``, the version the form was based
+    on. The page that says what failed, or what was asked."""
+    posted = await _posted(request)
+    if isinstance(posted, Response):
+        return posted
+    session, values = posted
+    store = _store(request)
+    token = active_token(store, session)
+    if token is None:
+        return _session_ended(request, session)
+    event = _find_event(store, event_id)
+    if event is None:
+        return _not_found()
+    based_on = _version(values)
+    if based_on is None:
+        return _no_version(request)
+    return _ChangeAsked(session, values, store, token, event, based_on)
+
+
 @router.get("/edit/{event_id}")
 async def edit_event_form(request: Request, event_id: str) -> Response:
     signed = _signed_in(request)
@@ -427,20 +459,10 @@ async def edit_event_form(request: Request, event_id: str) -> Response:
 
 @router.post("/edit/{event_id}")
 async def edit_event(request: Request, event_id: str) -> Response:
-    posted = await _posted(request)
-    if isinstance(posted, Response):
-        return posted
-    session, values = posted
-    store = _store(request)
-    token = active_token(store, session)
-    if token is None:
-        return _session_ended(request, session)
-    event = _find_event(store, event_id)
-    if event is None:
-        return _not_found()
-    based_on = _version(values)
-    if based_on is None:
-        return _no_version(request)
+    asked = await _change_asked(request, event_id)
+    if isinstance(asked, Response):
+        return asked
+    session, values, store, token, event, based_on = asked
     try:
         content, note = read_event_form(values)
         result = await run_in_threadpool(
@@ -532,20 +554,10 @@ async def retire_event_form(request: Request, event_id: str) -> Response:
 
 @router.post("/retire/{event_id}")
 async def retire_event(request: Request, event_id: str) -> Response:
-    posted = await _posted(request)
-    if isinstance(posted, Response):
-        return posted
-    session, values = posted
-    store = _store(request)
-    token = active_token(store, session)
-    if token is None:
-        return _session_ended(request, session)
-    event = _find_event(store, event_id)
-    if event is None:
-        return _not_found()
-    based_on = _version(values)
-    if based_on is None:
-        return _no_version(request)
+    asked = await _change_asked(request, event_id)
+    if isinstance(asked, Response):
+        return asked
+    session, values, store, token, event, based_on = asked
     note_text = values.get("note", "")
     try:
         note = validate_note(note_text)
