@@ -94,6 +94,9 @@ class QuickReads:
         self.backend = engine.dialect.name
         self._compiled: dict[object, _Compiled] = {}
         self._lock = threading.Lock()
+        # Context tags by name: (id, slug). A tag's id, name and slug never change once
+        # made, so what was read once holds for the process (at most one entry a tag).
+        self.contexts: dict[str, tuple[int, str]] = {}
 
     @contextmanager
     def connection(self) -> Iterator[Reader]:
@@ -190,6 +193,22 @@ class Reader:
             found = self._tags[event_id] = [(int(i), name, slug) for i, name, slug in rows]
         return found
 
+    def tags_named(self, names: Sequence[str]) -> list[tuple[int, str, str]]:
+        """``(context id, name, slug)`` of the tags ``names`` that exist, in order and once
+        each; read from the database only the first time a process meets a name."""
+        known = self._reads.contexts
+        missing = [name for name in names if name not in known]
+        if missing:
+            for cid, name, slug in self._run_in("named", _named, missing):
+                known[name] = (int(cid), slug)
+        wanted = dict.fromkeys(names)
+        return [(known[n][0], n, known[n][1]) for n in wanted if n in known]
+
+    def remember_tags(self, event_id: int, tags: list[tuple[int, str, str]]) -> None:
+        """Answer :meth:`event_tags` for ``event_id`` with ``tags`` (its current version's,
+        from :meth:`tags_named`: the same rows, in the same order) without a query."""
+        self._tags[event_id] = tags
+
     def event_articles(self, event_id: int) -> list[EventArticle]:
         """The event's source articles, in page order (as Store.event_articles)."""
         from dateline.store.article_pages import event_article_from_row, event_articles_select
@@ -206,10 +225,6 @@ class Reader:
             n = len(part)
             rows += self._run((kind, n), partial(make, n), **_keys(part))
         return rows
-
-    def context_slugs(self, names: Sequence[str]) -> dict[str, str]:
-        """The slug of each context tag in ``names`` that exists."""
-        return {name: slug for name, slug in self._run_in("slugs", _slugs, names)}
 
     def event_rows(self, ids: Sequence[int]) -> list[tuple[int, date, str, str]]:
         """``(id, date, slug, headline)`` of the events in ``ids`` that exist."""
@@ -300,9 +315,9 @@ def _retired() -> sa.Select[Any]:
     return sa.select(v.number).where(v.event_id == sa.bindparam("event_id"), v.retired)
 
 
-def _slugs(n: int) -> sa.Select[Any]:
+def _named(n: int) -> sa.Select[Any]:
     c = t.contexts.c
-    return sa.select(c.name, c.slug).where(_in(c.name, n))
+    return sa.select(c.id, c.name, c.slug).where(_in(c.name, n))
 
 
 def _tags() -> sa.Select[Any]:

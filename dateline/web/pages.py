@@ -163,6 +163,12 @@ def event_page_view(
     ``reader``: a quick reader (:mod:`dateline.store.quick`) to read the tags' slugs with.
     """
     is_current = version.number == event.current.number
+    contexts = version.content.contexts
+    if reader is not None and is_current:
+        # The current version's tags are the event's own (event_contexts holds them in
+        # this order), known to the process after the first page naming them: the
+        # related list takes them from the reader instead of reading them again.
+        reader.remember_tags(event.id, reader.tags_named(contexts))
     related = store.related(event.id, RELATED_LIMIT, reader) if is_current else []
     articles: list[EventArticle] = []
     if is_current:
@@ -171,14 +177,10 @@ def event_page_view(
             if reader is None
             else reader.event_articles(event.id)
         )
-    contexts = version.content.contexts
     if reader is None:
         slugs = store.context_slugs(contexts)
     else:
-        # The current version's tags are the event's: read once for the page and its
-        # related list (an earlier version's may be others).
-        own = {name: slug for _, name, slug in reader.event_tags(event.id)} if is_current else {}
-        slugs = own if all(c in own for c in contexts) else reader.context_slugs(contexts)
+        slugs = {name: slug for _, name, slug in reader.tags_named(contexts)}
     return event_view(event, version, related, slugs, articles), related, articles
 
 

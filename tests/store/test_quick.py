@@ -30,13 +30,23 @@ def test_events_and_their_pages_read_the_same(store: Store) -> None:
             event = store.event(event_id)
             assert reader.event(event_id) == event
             for version in event.versions:
-                found = reader.find(version.content.date, version.slug, version.number)
-                assert found == (event_id, version.number)
+                day, slug, number = version.content.date, version.slug, version.number
+                assert reader.find(day, slug, number) == (event_id, number)
+                assert reader.find_event(day, slug, number) == (event, number)
+                named = reader.tags_named(version.content.contexts)
+                slugs = store.context_slugs(version.content.contexts)
+                assert {name: slug for _, name, slug in named} == slugs
             content = event.content
-            assert reader.find(content.date, event.slug, None) == (event_id, event.current.number)
-            assert reader.context_slugs(content.contexts) == store.context_slugs(content.contexts)
+            current = event.current.number
+            assert reader.find(content.date, event.slug, None) == (event_id, current)
+            assert reader.find_event(content.date, event.slug, None) == (event, current)
+            # The current version's tags are the event's rows, in their order: what
+            # event pages give the related list instead of reading them (web/pages.py).
+            assert reader.tags_named(content.contexts) == reader.event_tags(event_id)
         assert reader.event(max(ids) + 1) is None
         assert reader.find(event.content.date, "no-such-slug", None) is None
+        assert reader.find_event(event.content.date, "no-such-slug", None) is None
+        assert reader.tags_named(["No Such Tag"]) == []
         # More ids than one IN list takes, in a scrambled order.
         scrambled = [*ids[::-1], max(ids) + 5]
         assert reader.entries(scrambled) == store.entries(scrambled)
