@@ -3,7 +3,8 @@
 Measured with wrk (Debian's ``wrk``: 2 threads, 32 connections, 20 s each, random
 addresses from a list of ``--pages`` events written beforehand, 300,000 by default, so
 that few requests repeat and the server's page cache seldom answers: at 1,500 requests a
-second, about 2% of a run's requests repeat one made earlier to the same worker):
+second, about 2% of a run's requests repeat one made earlier to the same worker; each
+run waits until the CPUs were 90% idle over 2 s, see :func:`wait_quiet`):
 
 - an event's JSON page (``/news/YYYY/MM/D/<slug>.json``) and HTML page;
 - the API's event JSON (``/api/events/<id>``);
@@ -58,6 +59,8 @@ from dateline.model import event_path  # noqa: E402
 from dateline.store import open_store  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "serve"
+QUIET_SHARE = 0.9
+"""Idle share of the CPUs awaited before each wrk run (:func:`wait_quiet`)."""
 WRK_SCRIPT = """
 local paths = {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
@@ -102,6 +105,7 @@ def wait_for(url: str, timeout: float = 120) -> None:
 def wrk(
     base: str, paths: list[str], seconds: int, label: str, connections: int = 32
 ) -> dict[str, Any]:
+    idle = wait_quiet()
     load = os.getloadavg()[0]  # a busy machine shows here
     listing = OUT / f"{label}.paths"
     listing.write_text("\n".join(paths) + "\n", encoding="utf-8")
@@ -130,15 +134,39 @@ def wrk(
     result = {
         "connections": connections,
         "load_before": round(load, 2),
+        "idle_before": round(idle, 2),
         "requests_per_s": rate,
         "p99_ms": float(p99[1]) * unit[p99[2]] if p99 else None,
         "non_2xx": int(errors[1]) if errors else 0,
     }
     print(
         f"{label} ({connections} connections): {rate:,.0f} requests/s, p99 {result['p99_ms']} "
-        f"ms, non-2xx {result['non_2xx']} (load average {load:.2f} before)"
+        f"ms, non-2xx {result['non_2xx']} (load average {load:.2f}, {idle:.0%} idle before)"
     )
     return result
+
+
+def wait_quiet(share: float = QUIET_SHARE, longest: float = 120.0) -> float:
+    """Wait until the CPUs were ``share`` idle over 2 s (or ``longest`` seconds passed),
+    and return the idle share last seen.
+
+    A precaution: a server may keep working after it answers (the search index it
+    just built merges its segments in the background), and a run started then would
+    measure that too. Runs still vary on a shared machine (docs/benchmarks.md).
+    """
+
+    def times() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    deadline = time.monotonic() + longest
+    while True:
+        idle0, all0 = times()
+        time.sleep(2)
+        idle1, all1 = times()
+        idle = (idle1 - idle0) / max(1, all1 - all0)
+        if idle >= share or time.monotonic() > deadline:
+            return idle
 
 
 def start(command: list[str], log: Path) -> subprocess.Popen[bytes]:
