@@ -15,11 +15,12 @@ docs/benchmarks.md); this index answers in a few milliseconds.
 
 The index keeps, per context tag, a sorted numpy array of the ids of events carrying
 it (postings), and per event its date as a day number. For an event with only small
-tags, a query concatenates their postings, counts occurrences per event with
-``bincount`` (the number of shared tags), and picks the best by (shared count,
-nearness, date). Tags on :data:`BIG_POSTINGS` events or more also have their postings
-sorted by day and as a bitmap, and are walked in rank order instead, stopping once the
-best are known (:meth:`RelatedIndex._best_walking`). Loading the index reads every
+tags, a query merges their postings, counts how often each event occurs (the number of
+shared tags), and picks the best by (shared count, nearness, date). Tags on
+:data:`BIG_POSTINGS` events or more also have their postings sorted by day and as a
+bitmap: events carrying several of them are read off the bitmaps level by level, and
+those carrying one are walked in rank order, stopping once the best are known
+(:meth:`RelatedIndex._best_with_big_tags`). Loading the index reads every
 (tag, event) pair, a few seconds at 1,000,000 events, which a single lookup
 (``dateline show``) should not pay: the first few queries of a store are answered by
 the SQL query instead, and the index is loaded when more follow (an export, a
@@ -57,8 +58,8 @@ of February 2012's Homs events; 8 left the fewest, at about the same precision."
 SAME_DAY, NEAR, FAR = 0, 1, 2
 """Nearness tiers of a related event to the event whose list it is on."""
 BIG_POSTINGS = 4096
-"""Tags on at least this many events are walked by day (:meth:`RelatedIndex._best_walking`)
-instead of counted whole."""
+"""Tags on at least this many events are read off bitmaps and walked by day
+(:meth:`RelatedIndex._best_with_big_tags`) instead of counted whole."""
 FIRST_WINDOW_DAYS = 16
 """Width of the first window of that walk; each next one is twice as wide."""
 READ_WHOLE_LEVEL = 2048

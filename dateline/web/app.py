@@ -139,8 +139,8 @@ def create_app(
 
 class PagesFirst:
     """Pages answered before FastAPI's routing, which would try each API and form route
-    first: 0.25 ms a request, about a quarter of an event page's whole cost at
-    1,000,000 events (measured in process, docs/benchmarks.md).
+    first: a cached page took 0.46 ms in process through the routing, 0.19 ms here
+    (docs/benchmarks.md, serving at 1,000,000 events).
 
     Only the addresses of the static site's pages (:meth:`SitePages.serves`), which
     no other route has, are taken; anything else goes on to the app. Errors get the

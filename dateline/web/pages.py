@@ -164,11 +164,12 @@ def event_page_view(
     """
     is_current = version.number == event.current.number
     contexts = version.content.contexts
+    named = reader.tags_named(contexts) if reader is not None else []
     if reader is not None and is_current:
         # The current version's tags are the event's own (event_contexts holds them in
         # this order), known to the process after the first page naming them: the
         # related list takes them from the reader instead of reading them again.
-        reader.remember_tags(event.id, reader.tags_named(contexts))
+        reader.remember_tags(event.id, named)
     related = store.related(event.id, RELATED_LIMIT, reader) if is_current else []
     articles: list[EventArticle] = []
     if is_current:
@@ -180,7 +181,7 @@ def event_page_view(
     if reader is None:
         slugs = store.context_slugs(contexts)
     else:
-        slugs = {name: slug for _, name, slug in reader.tags_named(contexts)}
+        slugs = {name: slug for _, name, slug in named}
     return event_view(event, version, related, slugs, articles), related, articles
 
 
