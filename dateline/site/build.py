@@ -299,13 +299,15 @@ class _Build:
         ]
         affected = set(changed)
         if moved:
-            self.store.load_related_index()
             affected |= self.state.listing(moved)
+            # Only the moved events' tags: who shares them (a snapshot of the index,
+            # not all of it: see Store.related_snapshot).
+            index = self.store.related_snapshot([i for i in moved if i in now])
         for event_id in moved:
             entry = now.get(event_id)
             if entry is None:
                 continue
-            sharing = self.store.sharing(event_id)
+            sharing = index.sharing(event_id)
             ordinal = entry.date.toordinal()
             for other, weakest in self.state.lists_admitting(sharing, RELATED_LIMIT).items():
                 shared = sharing[other]
@@ -323,9 +325,11 @@ class _Build:
                 if last is None or key < last:
                     affected.add(other)
         done = 0
+        if moved:  # the lists to rank now, all in one snapshot
+            index = self.store.related_snapshot(sorted(affected))
         for batch in _batches(sorted(affected), _BATCH):
             if moved:
-                related = self.store.related_many(batch, RELATED_LIMIT)
+                related = index.related_many(batch, RELATED_LIMIT)
             else:  # a few SQL queries beat loading the whole index
                 related = {i: self.store.related(i, RELATED_LIMIT) for i in batch}
             loaded = []

@@ -86,6 +86,23 @@ class RelatedIndex:
         self._tag_ids = np.zeros(0, dtype=np.int64)
         self._changed_tags: dict[int, tuple[int, ...]] = {}
         self._cold_queries = 0
+        self._frozen = False  # a snapshot (:meth:`snapshot`): never caught up
+
+    def snapshot(self, event_ids: Sequence[int]) -> RelatedIndex:
+        """An index of only the tags ``event_ids`` carry now, read now and never updated.
+
+        It ranks those events' related lists and counts who shares their tags
+        (:meth:`related_many`, :meth:`sharing`) exactly as the whole index does, since
+        both read only the postings of the event's own tags and the days of the events
+        on them; for other events its answers are wrong. What an incremental site build
+        needs after an edit: loading the whole index read all 318,000 (tag, event)
+        pairs of a 100,000-event archive (0.4 s) to rank a few dozen lists.
+        """
+        part = RelatedIndex(self._engine, self._quick)
+        with self._engine.connect() as conn:
+            part._load(conn, sorted(set(event_ids)))
+        part._frozen = True
+        return part
 
     # -- queries ------------------------------------------------------------------
 
@@ -404,6 +421,8 @@ class RelatedIndex:
     # -- keeping up with the database ----------------------------------------------
 
     def _catch_up(self, reader: Reader | None = None) -> None:
+        if self._frozen:
+            return
         if not self._loaded:
             with self._engine.connect() as conn:
                 self._load(conn)
@@ -425,29 +444,47 @@ class RelatedIndex:
             for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
                 self._refresh(conn, chunk)
 
-    def _load(self, conn: sa.Connection) -> None:
-        """Read every (tag, event) pair and every event's day, straight into arrays."""
+    def _load(self, conn: sa.Connection, events: Sequence[int] | None = None) -> None:
+        """Read every (tag, event) pair and every event's day, straight into arrays;
+        with ``events``, only the pairs of the tags those events carry and the days of
+        the events carrying them (:meth:`snapshot`)."""
         self._seen_change = int(
             conn.execute(
                 sa.select(sa.func.coalesce(sa.func.max(t.event_changes.c.seq), 0))
             ).scalar_one()
         )
-        ids_days = _ids_days(conn)
-        size = int(ids_days[:, 0].max()) + 1 if len(ids_days) else 0
+        if events is None:
+            ids_days, pairs = _ids_days(conn), _tag_pairs(conn)
+        else:
+            tags = sorted(
+                {
+                    cid
+                    for chunk in _chunks(events, 900)
+                    for cid in conn.execute(
+                        sa.select(t.event_contexts.c.context_id).where(
+                            t.event_contexts.c.event_id.in_(chunk)
+                        )
+                    ).scalars()
+                }
+            )
+            pairs = _tag_pairs(conn, tags)
+            ids_days = _ids_days(conn, np.unique(pairs[:, 1]).tolist())
+        # An event added between the two reads is in the pairs alone: room for it too
+        # (its day comes with the catch-up, which reads every change since _seen_change).
+        size = max(int(a.max()) + 1 if len(a) else 0 for a in (ids_days[:, 0], pairs[:, 1]))
         self._day = np.full(size, -1, dtype=np.int64)
         self._day[ids_days[:, 0]] = ids_days[:, 1]
-        pairs = _tag_pairs(conn)
         self._postings = {}
         self._by_day = {}
         self._bits = {}
         if len(pairs):
             starts = np.flatnonzero(np.diff(pairs[:, 0], prepend=-1))
             ends = np.append(starts[1:], len(pairs))
-            events = pairs[:, 1]
+            members = pairs[:, 1]
             for context_id, start, end in zip(
                 pairs[starts, 0].tolist(), starts.tolist(), ends.tolist(), strict=True
             ):
-                self._postings[context_id] = events[start:end]
+                self._postings[context_id] = members[start:end]
         for context_id, posting in self._postings.items():
             if len(posting) >= BIG_POSTINGS:  # now, not in the first query that walks it
                 self._day_sorted(context_id)
@@ -723,9 +760,10 @@ def _day_number(conn: sa.Connection) -> sa.ColumnElement[int]:
     return sa.cast(sa.func.julianday(t.events.c.date) - 1721425.5, sa.Integer).label("day")
 
 
-def _ids_days(conn: sa.Connection) -> IntArray:
+def _ids_days(conn: sa.Connection, only: Sequence[int] | None = None) -> IntArray:
     """Every event's (id, day number) as an (n, 2) array, read as text as :func:`_tag_pairs`
-    reads its pairs (one row: the ids, and the days in the same order)."""
+    reads its pairs (one row: the ids, and the days in the same order); ``only``: of
+    those events alone (a few thousand per query: their ids are in its text)."""
     if conn.dialect.name == "postgresql":
         sql = (
             "SELECT string_agg(id::text, ',' ORDER BY id), "
@@ -736,7 +774,15 @@ def _ids_days(conn: sa.Connection) -> IntArray:
             "SELECT group_concat(id), "
             "group_concat(CAST(julianday(date) - 1721425.5 AS INTEGER)) FROM events"
         )
-    ids, days = conn.exec_driver_sql(sql).one()
+    if only is None:
+        texts = [conn.exec_driver_sql(sql).one()]
+    else:  # integers from the database: safe to write into the query
+        texts = [
+            conn.exec_driver_sql(f"{sql} WHERE id IN ({','.join(map(str, chunk))})").one()
+            for chunk in _chunks([int(i) for i in only], 5000)
+        ]
+    ids = ",".join(i for i, _ in texts if i)
+    days = ",".join(d for _, d in texts if d)
     if not ids:
         return np.zeros((0, 2), dtype=np.int64)
     return np.column_stack(
@@ -744,8 +790,9 @@ def _ids_days(conn: sa.Connection) -> IntArray:
     )
 
 
-def _tag_pairs(conn: sa.Connection) -> IntArray:
-    """Every (context id, event id) pair as an (n, 2) array, sorted.
+def _tag_pairs(conn: sa.Connection, tags: Sequence[int] | None = None) -> IntArray:
+    """Every (context id, event id) pair as an (n, 2) array, sorted; ``tags``: of those
+    tags alone.
 
     Read as one row per tag holding its event ids as text, which numpy parses: a
     Python tuple per pair cost 0.28-0.45 s for the 318,000 pairs of a 100,000-event
@@ -756,9 +803,16 @@ def _tag_pairs(conn: sa.Connection) -> IntArray:
     else:
         joined = "group_concat(event_id)"  # order not promised: checked below
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    query = f"SELECT context_id, {joined} FROM event_contexts {{}} GROUP BY context_id"
     try:
-        cursor.execute(f"SELECT context_id, {joined} FROM event_contexts GROUP BY context_id")
-        rows = cursor.fetchall()
+        if tags is None:
+            cursor.execute(query.format(""))
+            rows = cursor.fetchall()
+        else:  # integers from the database: safe to write into the query
+            rows = []
+            for chunk in _chunks([int(c) for c in tags], 5000):
+                cursor.execute(query.format(f"WHERE context_id IN ({','.join(map(str, chunk))})"))
+                rows += cursor.fetchall()
     finally:
         cursor.close()
     if not rows:

@@ -44,7 +44,9 @@ def test_seed_001_first_five_are_computed(store: Store) -> None:
     assert _as_listed(store, "001", 10)[:5] == _seed_list("001")
 
 
-@pytest.mark.parametrize("path", ["sql", "index", "batch", "walk", "walk-after-edits"])
+@pytest.mark.parametrize(
+    "path", ["sql", "index", "batch", "walk", "walk-after-edits", "snapshot", "snapshot-walk"]
+)
 def test_both_paths_agree_with_a_plain_reference(
     databases: Databases, path: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -56,8 +58,10 @@ def test_both_paths_agree_with_a_plain_reference(
     carrying as many of them by day in windows of 1, 2, 4... days, to the end if need
     be; "walk-after-edits" reads the levels of 3 events or fewer whole, and also moves
     events to other days and tags and adds events after the index is loaded, so both
-    read postings and bitmaps patched by the catch-up."""
-    if path.startswith("walk"):
+    read postings and bitmaps patched by the catch-up. "snapshot" ranks with an index
+    of only the sample's tags (Store.related_snapshot), after edits; "snapshot-walk"
+    with its big tags walked too."""
+    if path.endswith("walk") or path == "walk-after-edits":
         monkeypatch.setattr(related_module, "BIG_POSTINGS", 20)
         monkeypatch.setattr(related_module, "FIRST_WINDOW_DAYS", 1)
         monkeypatch.setattr(related_module, "READ_WHOLE_LEVEL", 0 if path == "walk" else 3)
@@ -76,10 +80,10 @@ def test_both_paths_agree_with_a_plain_reference(
     events = list(store.iter_events())
     if path == "sql":
         monkeypatch.setattr(related_module, "WARM_AFTER", 10**9)
-    else:
+    elif not path.startswith("snapshot"):
         store.load_related_index()
         assert store.related(events[0].id, 10) is not None  # the walk's day copies made
-    if path == "walk-after-edits":
+    if path in ("walk-after-edits", "snapshot"):
         for event in rng.sample(events, 40):
             chosen = tuple(dict.fromkeys(rng.choices(tags, weights, k=rng.randint(0, 4))))
             moved = event.content.date + timedelta(days=rng.choice([-1, 0, 3, 5000]))
@@ -90,7 +94,12 @@ def test_both_paths_agree_with_a_plain_reference(
             store.create_event(EventContent(day, f"Event {n}", contexts=chosen))
         events = list(store.iter_events())
     sample = rng.sample(events, 60)
-    batch = store.related_many([e.id for e in sample]) if path == "batch" else {}
+    batch = {}
+    if path == "batch":
+        batch, index = store.related_many([e.id for e in sample]), store
+    elif path.startswith("snapshot"):
+        index = store.related_snapshot([e.id for e in sample])
+        batch = index.related_many([e.id for e in sample])
     horizon = timedelta(days=related_module.HORIZON_DAYS)
     for event in sample:
         own = event.content.contexts
@@ -113,10 +122,10 @@ def test_both_paths_agree_with_a_plain_reference(
                 p[0].slug,
             ),
         )[:10]
-        got = batch[event.id] if path == "batch" else store.related(event.id, 10)
+        got = batch[event.id] if batch else store.related(event.id, 10)
         assert [(r.event_id, r.shared) for r in got] == [(o.id, s) for o, s in expected]
-        if path == "batch":
-            assert store.sharing(event.id) == {
+        if batch:
+            assert index.sharing(event.id) == {
                 other.id: len(set(own) & set(other.content.contexts))
                 for other in events
                 if other.id != event.id and set(own) & set(other.content.contexts)
