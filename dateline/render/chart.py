@@ -1,9 +1,10 @@
 """The timeline chart (events per month) as inline SVG, drawn on the server.
 
 Pages load nothing from elsewhere and run no script, so the chart is plain SVG markup
-inlined into the HTML: one ``<rect>`` per month, each with its own ``<title>`` (a tooltip,
-and the number for anyone who cannot judge bar heights), and a ``<desc>`` that says the
-whole chart in words for screen readers. Colours come from ``currentColor`` and the
+inlined into the HTML: one ``<rect>`` per month with events, at its place on a time axis
+that spans every month from the first to the last, each with its own ``<title>`` (a
+tooltip, and the number for anyone who cannot judge bar heights), and a ``<desc>`` that
+says the whole chart in words for screen readers. Colours come from ``currentColor`` and the
 classes ``chart-bar``, ``chart-axis`` and ``chart-label``, so the page's stylesheet
 styles the chart in light and dark mode alike.
 
@@ -226,42 +227,40 @@ def _slot_geometry(n: int) -> tuple[float, float]:
 
 
 def _add_bars(root: etree._Element, months: list[tuple[str, int]]) -> None:
-    """One ``<rect>`` per month, each with its ``<title>``.
+    """One ``<rect>`` per month with events, at its month's place, each with its ``<title>``.
 
-    A sparse tag's chart spans twenty years: hundreds of bars, nine in ten of them
-    empty. So each bar is a copy of one made for the chart (a C-level copy, cheaper than
-    setting its attributes one by one), with its ``x`` and title set, and its height
-    too when it has events; what depends only on the number of months or on the month
-    is computed once. The attributes stay in the order ``_el`` would set them.
+    A month without events gets no bar: a bar of height 0 shows nothing and cannot be
+    pointed at for its title, and the chart is an image to assistive technology (its
+    ``<desc>`` says it in words). That matters because a sparse tag's chart spans
+    twenty years: drawing every month made 3.6 million bars for the 35,000 tags of a
+    100,000-event archive, 95% of them empty, a third of a site build's time. Each bar
+    is a copy of one made for the chart (a C-level copy, cheaper than setting its
+    attributes one by one), with its place, height and title set; what depends only
+    on the number of months is computed once. The attributes stay in the order
+    ``_el`` would set them.
     """
     xs, width = _bar_columns(len(months))
     most = max(count for _, count in months)
     bars = _el(root, "g", "chart-bars", fill="currentColor")
     attributes = {"class": "chart-bar", "x": "0", "y": _BASELINE_TEXT, "width": width}
     attributes.update({"height": "0", "data-count": "0"})
-    empty = etree.Element("rect", attributes)
-    etree.SubElement(empty, "title")
+    made = etree.Element("rect", attributes)
+    etree.SubElement(made, "title")
     # lxml's __copy__ copies the subtree (copy.copy would only add a Python call).
-    copy: Callable[[], etree._Element] = empty.__copy__  # type: ignore[attr-defined]  # lxml-stubs lack it
+    copy: Callable[[], etree._Element] = made.__copy__  # type: ignore[attr-defined]  # lxml-stubs lack it
     append = bars.append
     first = _month_index(months[0][0])
     for i, (_, count) in enumerate(months):
+        if not count:
+            continue
         bar = copy()
+        height = PLOT_HEIGHT * count / most
         bar.set("x", xs[i])
-        if count:
-            height = PLOT_HEIGHT * count / most
-            bar.set("y", _num(BASELINE - height))
-            bar.set("height", _num(height))
-            bar.set("data-count", str(count))
-            bar[0].text = f"{_label_of(first + i)}: {_events(count)}"
-        else:
-            bar[0].text = _empty_title(first + i)
+        bar.set("y", _num(BASELINE - height))
+        bar.set("height", _num(height))
+        bar.set("data-count", str(count))
+        bar[0].text = f"{_label_of(first + i)}: {_events(count)}"
         append(bar)
-
-
-@cache
-def _empty_title(index: int) -> str:
-    return f"{_label_of(index)}: {_events(0)}"
 
 
 _BASELINE_TEXT = _num(BASELINE)
@@ -290,16 +289,20 @@ def _add_axes(root: etree._Element, months: list[tuple[str, int]]) -> None:
 def _add_year_labels(
     axes: etree._Element, labels: etree._Element, months: list[tuple[str, int]]
 ) -> None:
-    """A tick at each January, and the year centred under its months, thinned if crowded."""
+    """A tick at each January (but the first month's), and the year centred under its
+    months, thinned if crowded."""
     left, slot = _slot_geometry(len(months))
     first = _month_index(months[0][0])
     years: dict[int, list[int]] = {}
     for i in range(len(months)):
         years.setdefault((first + i) // 12, []).append(i)
-    for i in range(1, len(months)):
-        if (first + i) % 12 == 0:
-            x = left + i * slot
-            _line(axes, x, BASELINE, x, BASELINE + 4)
+    # The ticks as one path, not a <line> each: a twenty-year chart has twenty-five.
+    ticks = "".join(
+        f"M{_num(left + i * slot)} {_BASELINE_TEXT}v4"
+        for i in range(-first % 12 or 12, len(months), 12)
+    )
+    if ticks:
+        _el(axes, "path", d=ticks)
     for year, x in _thinned_years(years, left, slot):
         _label(labels, str(year), x=x, y=HEIGHT - 6, anchor="middle")
 

@@ -1,5 +1,6 @@
-"""The timeline chart: one bar per month, heights true to the counts, text that says the
-same in words, archive text kept as text, and the same bytes for the same data."""
+"""The timeline chart: a bar per month with events, at its month's place, heights true to
+the counts, text that says the same in words, archive text kept as text, and the same
+bytes for the same data."""
 
 from __future__ import annotations
 
@@ -73,18 +74,38 @@ def test_root_is_an_accessible_self_contained_svg() -> None:
     assert root.find(f"{SVG}desc").get("id") == desc_id
     # Nothing to run and nothing to fetch: no script, style, link or image of any kind.
     tags = {etree.QName(e).localname for e in root.iter()}
-    assert tags <= {"svg", "title", "desc", "g", "rect", "line", "text"}
+    assert tags <= {"svg", "title", "desc", "g", "rect", "line", "path", "text"}
     assert not [a for e in root.iter() for a in e.attrib if "href" in a or a.startswith("on")]
 
 
-def test_one_bar_per_spanned_month_with_its_own_title() -> None:
+def test_one_bar_per_month_with_events_with_its_own_title() -> None:
     root = parse(timeline_svg(COUNTS, title="Homs"))
     titles = [bar.find(f"{SVG}title").text for bar in bars(root)]
-    assert len(titles) == 15
-    assert titles[0] == "January 2011: 3 events"
-    assert titles[1] == "February 2011: 0 events"
-    assert titles[-2:] == ["February 2012: 17 events", "March 2012: 1 event"]
+    assert titles == [
+        "January 2011: 3 events",
+        "February 2012: 17 events",
+        "March 2012: 1 event",
+    ]
     assert all(bar.get("class") == "chart-bar" for bar in bars(root))
+
+
+def test_bars_stand_at_their_months_place_on_the_axis() -> None:
+    """The axis spans every month: empty months leave their gap, so 13 months between
+    the first two bars are 13 slots, and consecutive months are 1."""
+    xs = [float(b.get("x")) for b in bars(parse(timeline_svg(COUNTS, title="t")))]
+    slot = xs[2] - xs[1]
+    assert slot > 0
+    assert xs[1] - xs[0] == pytest.approx(13 * slot, abs=0.02)
+
+
+def test_a_tick_marks_each_january_after_the_first_month() -> None:
+    def ticks(counts: Mapping[str, int]) -> int:
+        paths = parse(timeline_svg(counts, title="t")).findall(f".//{SVG}path")
+        return sum(p.get("d").count("v4") for p in paths)
+
+    assert ticks(COUNTS) == 1  # January 2012; January 2011 is the first month
+    assert ticks({"2010-12": 1, "2013-02": 1}) == 3
+    assert ticks({"2012-02": 1, "2012-11": 4}) == 0
 
 
 def test_bar_heights_are_proportional_to_counts() -> None:
@@ -92,7 +113,7 @@ def test_bar_heights_are_proportional_to_counts() -> None:
     measured = heights(parse(timeline_svg(counts, title="t")))
     tallest = max(measured)
     assert tallest > 0
-    for height, count in zip(measured, counts.values(), strict=True):
+    for height, count in zip(measured, [4, 10, 7], strict=True):
         assert height / tallest == pytest.approx(count / 10, abs=0.01)
 
 
@@ -139,15 +160,14 @@ def test_a_single_month_fills_the_height_and_is_labelled() -> None:
 def test_zero_everywhere_but_one_month() -> None:
     counts = dict.fromkeys(months_between("2011-01", "2012-12"), 0) | {"2011-07": 9}
     root = parse(timeline_svg(counts, title="t"))
-    measured = heights(root)
-    assert len(measured) == 24
-    assert [i for i, h in enumerate(measured) if h > 0] == [6]
+    assert heights(root) == [pytest.approx(max(heights(root)))]
+    assert [b.get("data-count") for b in bars(root)] == ["9"]
     assert "9" in labels(root)
 
 
-def test_all_zero_counts_draw_flat_bars_without_dividing_by_zero() -> None:
+def test_all_zero_counts_draw_no_bars_without_dividing_by_zero() -> None:
     root = parse(timeline_svg({"2012-01": 0, "2012-03": 0}, title="t"))
-    assert heights(root) == [0, 0, 0]
+    assert heights(root) == []
     assert root.find(f"{SVG}desc").text == "0 events from January 2012 to March 2012"
 
 
@@ -236,7 +256,7 @@ months = st.builds(
     counts=st.dictionaries(months, st.integers(0, 20_000), max_size=40),
     title=st.text(st.characters(exclude_categories=("Cs", "Cc", "Cn")), max_size=40),
 )
-def test_any_counts_give_one_bar_per_month_and_the_tallest_at_the_maximum(
+def test_any_counts_give_a_bar_per_month_with_events_and_the_tallest_at_the_maximum(
     counts: dict[str, int], title: str
 ) -> None:
     root = parse(timeline_svg(counts, title=title))
@@ -245,14 +265,21 @@ def test_any_counts_give_one_bar_per_month_and_the_tallest_at_the_maximum(
         assert bars(root) == []
         return
     spanned = months_between(min(counts), max(counts))
+    shown = [m for m in spanned if counts.get(m, 0)]
     measured = heights(root)
-    assert len(measured) == len(spanned)
-    assert [b.get("data-count") for b in bars(root)] == [str(counts.get(m, 0)) for m in spanned]
+    assert [b.get("data-count") for b in bars(root)] == [str(counts[m]) for m in shown]
     most = max(counts.values())
     assert f"{most:,}" in labels(root)
     if most == 0:
-        assert set(measured) == {0}
+        assert measured == []
         return
     tallest = max(measured)
-    for month, height in zip(spanned, measured, strict=True):
-        assert (height == tallest) == (counts.get(month, 0) == most)
+    for month, height in zip(shown, measured, strict=True):
+        assert (height == tallest) == (counts[month] == most)
+    # Each bar at its month's slot along the whole span.
+    xs = [float(b.get("x")) for b in bars(root)]
+    if len(shown) > 1:
+        at = [spanned.index(m) for m in shown]
+        slot = (xs[-1] - xs[0]) / (at[-1] - at[0])
+        for x, i in zip(xs, at, strict=True):
+            assert x == pytest.approx(xs[0] + (i - at[0]) * slot, abs=0.02)
