@@ -44,7 +44,9 @@ from dateline.model import (
     RelatedEvent,
     context_feed_path,
     context_path,
+    day_path,
     home_path,
+    story_path,
     story_slug,
 )
 from dateline.render import views
@@ -343,13 +345,23 @@ class _Build:
             if self.progress:
                 self.progress(done, len(affected))
 
-        # The lists the changed events were on, and are on now.
+        # The lists the changed events were on, and are on now: only where what lists
+        # show of an event changed (an edited summary or source changes no list).
         days: set[date] = set()
         contexts: set[str] = set()
         stories: set[str] = set()
         context_years: dict[str, set[int]] = defaultdict(set)
+        counted = False  # whether counts changed: day, month, year and tag totals
         for event_id, event in events.items():
             old, new = before.get(event_id), now.get(event_id)
+            listed = self._listed(event)
+            elsewhere = old is None or (old.day, old.contexts) != (listed.day, listed.contexts)
+            counted = counted or elsewhere or new is None
+            if old is not None and old.shown == listed.shown:
+                # Its lists are as they were; an imported history may still bring
+                # versions whose day, tag or story has no page yet.
+                self._missing_version_lists(event, days, contexts, stories)
+                continue
             marks = [(date.fromisoformat(old.day), old.contexts, old.story)] if old else []
             if new:
                 marks.append((new.date, tuple(c.slug for c in new.contexts), story_slug(new.story)))
@@ -363,23 +375,22 @@ class _Build:
                 days.add(version.content.date)
                 contexts.update(self.slugs[name] for name in version.content.contexts)
                 stories.update([s] if (s := story_slug(version.content.story)) else [])
+        counted = counted or len(events) != len(changed)  # an event gone
         for day in sorted(days):
             self.writer.put_all(day_files(day, self.store.entries_between(day, day)))
-        day_counts = self.store.day_counts()
-        self._calendar(days, day_counts, self._month_entries)
+        day_counts = self.store.day_counts() if counted or days else {}
+        self._calendar(days, day_counts, self._month_entries, years=counted)
         feeds = []
-        for slug in sorted(contexts):
+        for slug in sorted({*contexts, *(t for e in now.values() for t in _slugs(e))}):
             context = self.store.context(slug)
-            self._context_pages(context, None, touched=context_years.get(slug, set()))
+            if slug in contexts:
+                self._context_pages(context, None, touched=context_years.get(slug, set()))
             feeds.append((context, self.store.latest_entries(CONTEXT_FEED_SIZE, slug)))
         for slug in sorted(stories):
             self.writer.put_all(list_files(story_view(slug, self.store.entries_in_story(slug))))
         latest_days = sorted(day_counts, reverse=True)[:DAYS_ON_HOME_PAGE]
-        latest = self.store.entries_between(latest_days[-1], latest_days[0]) if latest_days else []
-        by_day: dict[date, list[EventEntry]] = defaultdict(list)
-        for entry in latest:
-            by_day[entry.date].append(entry)
-        self._home(day_counts, by_day, self.store.contexts(limit=views.CONTEXTS_ON_HOME_PAGE))
+        if counted or (latest_days and any(d >= latest_days[-1] for d in days)):
+            self._home_now(day_counts)
         self._site_feed(self.store.latest_entries(FEED_SIZE))
         self._context_feeds(feeds)
         self._site_files()
@@ -406,20 +417,46 @@ class _Build:
     def _listed(self, event: Event) -> Listed:
         content = event.content
         tags = tuple(self.slugs[name] for name in content.contexts)
-        return Listed(content.date.isoformat(), story_slug(content.story), tags, _mark(event))
+        return Listed(
+            content.date.isoformat(),
+            story_slug(content.story),
+            tags,
+            _mark(event),
+            _shown(event, tags),
+        )
+
+    def _missing_version_lists(
+        self, event: Event, days: set[date], contexts: set[str], stories: set[str]
+    ) -> None:
+        """Add to ``days``, ``contexts`` and ``stories`` those of ``event``'s versions
+        whose list page does not exist yet (a version page links to them)."""
+        for version in event.versions:
+            content = version.content
+            if self.state.digest(day_path(content.date, "html")) is None:
+                days.add(content.date)
+            for name in content.contexts:
+                slug = self.slugs[name]
+                if self.state.digest(context_path(slug, "html")) is None:
+                    contexts.add(slug)
+            story = story_slug(content.story)
+            if story and self.state.digest(story_path(story, "html")) is None:
+                stories.add(story)
 
     def _calendar(
         self,
         days: Iterable[date],
         day_counts: dict[date, int],
         month_entries: Callable[[int, int], list[EventEntry]],
+        *,
+        years: bool = True,
     ) -> None:
-        """Month and year pages of ``days``."""
+        """Month pages of ``days``, and their year pages unless ``years`` is False (a
+        year page shows counts alone: no change of them, no change of it)."""
         months = sorted({(d.year, d.month) for d in days})
         for year, month in months:
             view = month_view(year, month, month_entries(year, month))
             self.writer.put_all(list_files(view))
-        for year in sorted({y for y, _ in months}):
+        for year in sorted({y for y, _ in months}) if years else ():
             self.writer.put_all(list_files(year_view(year, day_counts)))
 
     def _month_entries(self, year: int, month: int) -> list[EventEntry]:
@@ -467,6 +504,15 @@ class _Build:
             )
             view = context_view(context, listed, year=year, day_counts=counts)
             self.writer.put_all(list_files(view))
+
+    def _home_now(self, day_counts: dict[date, int]) -> None:
+        """The home page, read from the store (an incremental build)."""
+        latest_days = sorted(day_counts, reverse=True)[:DAYS_ON_HOME_PAGE]
+        latest = self.store.entries_between(latest_days[-1], latest_days[0]) if latest_days else []
+        by_day: dict[date, list[EventEntry]] = defaultdict(list)
+        for entry in latest:
+            by_day[entry.date].append(entry)
+        self._home(day_counts, by_day, self.store.contexts(limit=views.CONTEXTS_ON_HOME_PAGE))
 
     def _home(
         self,
@@ -572,6 +618,28 @@ def _mark(event: Event) -> str:
     """A digest of what related lists show of ``event`` and rank it by."""
     content = event.content
     text = "\x1f".join((content.date.isoformat(), event.slug, content.headline, *content.contexts))
+    return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _slugs(entry: EventEntry) -> tuple[str, ...]:
+    return tuple(c.slug for c in entry.contexts)
+
+
+def _shown(event: Event, tags: Sequence[str]) -> str:
+    """A digest of what list pages show of ``event`` (see views.entry_view): its entry."""
+    content = event.content
+    text = "\x1f".join(
+        (
+            content.date.isoformat(),
+            event.slug,
+            content.headline,
+            content.category or "",
+            content.story or "",
+            "\x1e".join(content.contexts),
+            "\x1e".join(tags),
+            "retired" if event.retired else "",
+        )
+    )
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
 
 

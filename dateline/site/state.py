@@ -23,14 +23,14 @@ from dateline.model import RelatedEvent
 from dateline.store.related import RankKey, rank_key
 
 STATE_DIR = ".dateline-build"
-STATE_VERSION = 2
+STATE_VERSION = 3
 """The layout of the state file; another one is discarded (and the build is full)."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;
 CREATE TABLE IF NOT EXISTS listed (
     event_id INTEGER PRIMARY KEY, day TEXT NOT NULL, story TEXT, contexts TEXT NOT NULL,
-    mark TEXT NOT NULL);
+    mark TEXT NOT NULL, shown TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS related (
     event_id INTEGER PRIMARY KEY, length INTEGER NOT NULL,
     last_shared INTEGER, last_day INTEGER, last_slug TEXT, last_id INTEGER);
@@ -68,13 +68,16 @@ class Listed:
     """Where an event was listed at the last build: its day, story slug and tag slugs.
 
     ``mark`` is a digest of what other events' related lists show of it and rank it by
-    (date, slug, headline, tags): while it stays the same, no other list changes.
+    (date, slug, headline, tags): while it stays the same, no other related list changes.
+    ``shown`` is a digest of what list pages (day, month, context, story, home) show of
+    it: while it stays the same, none of them changes.
     """
 
     day: str
     story: str | None
     contexts: tuple[str, ...]
     mark: str
+    shown: str
 
 
 class BuildState:
@@ -151,18 +154,21 @@ class BuildState:
         for start in range(0, len(ids), 900):
             chunk = list(ids[start : start + 900])
             marks = ",".join("?" * len(chunk))
-            for eid, day, story, contexts, mark in self._db.execute(
-                "SELECT event_id, day, story, contexts, mark FROM listed "
+            for eid, day, story, contexts, mark, shown in self._db.execute(
+                "SELECT event_id, day, story, contexts, mark, shown FROM listed "
                 f"WHERE event_id IN ({marks})",
                 chunk,
             ):
-                found[int(eid)] = Listed(day, story, tuple(json.loads(contexts)), mark)
+                found[int(eid)] = Listed(day, story, tuple(json.loads(contexts)), mark, shown)
         return found
 
     def record_listed(self, rows: Iterable[tuple[int, Listed]]) -> None:
         self._db.executemany(
-            "INSERT OR REPLACE INTO listed VALUES (?, ?, ?, ?, ?)",
-            ((eid, x.day, x.story, json.dumps(list(x.contexts)), x.mark) for eid, x in rows),
+            "INSERT OR REPLACE INTO listed VALUES (?, ?, ?, ?, ?, ?)",
+            (
+                (eid, x.day, x.story, json.dumps(list(x.contexts)), x.mark, x.shown)
+                for eid, x in rows
+            ),
         )
 
     def lists_admitting(

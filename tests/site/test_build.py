@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 import feedparser
+import pytest
 from lxml import html
 
 from dateline.ingest.article.copies import record_copies
@@ -23,6 +24,7 @@ from dateline.ingest.importer import import_paths
 from dateline.model import ArticleContent, EventContent, Ingestion, Version, slug_for_headline
 from dateline.render.markdown import version_path
 from dateline.site.build import BuildReport, build_site
+from dateline.site.output import SiteWriter
 from dateline.site.state import STATE_DIR
 from dateline.store import Store
 from tests.conftest import EVENT_SEEDS, SEEDS, seed_file
@@ -170,6 +172,49 @@ def test_an_edit_rewrites_only_what_it_changes(store: Store, tmp_path: Path) -> 
         EventContent(date(2012, 2, 10), "Shelling resumes", contexts=("Homs", "Syria"))
     )
     checker.step()
+
+
+def _list_page(path: str) -> bool:
+    """A day, month, year, context, story or home page (not a feed, not an event page)."""
+    return path.endswith(".html") and (
+        path.startswith(("/context/", "/story/")) or path.rsplit("/", 1)[1] == "index.html"
+    )
+
+
+def test_an_edit_renders_only_the_lists_that_show_what_changed(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Lists show an event's date, headline, tags, story, category and whether it is
+    retired, not its summary: a summary edit renders no list page at all (feeds, which
+    show summaries, yes), and a headline edit that keeps the slug renders its lists."""
+    _seed_archive(store)
+    checker = SiteChecker(store, tmp_path)
+    rendered: list[str] = []
+    put = SiteWriter.put
+
+    def recording_put(writer: SiteWriter, path: str, content: str | bytes) -> bool:
+        if writer.known is None:  # an incremental build's writer (a full one knows all)
+            rendered.append(path)
+        return put(writer, path, content)
+
+    monkeypatch.setattr(SiteWriter, "put", recording_put)
+    event = next(e for e in store.iter_events() if not e.is_stub and len(e.content.contexts) > 1)
+    store.append_version(event.id, replace(event.content, summary="Revised."))
+    checker.step()
+    assert [p for p in rendered if _list_page(p)] == []
+    assert any(p.endswith(".atom") for p in rendered)
+
+    rendered.clear()
+    headline = event.content.headline + "!"
+    assert slug_for_headline(headline) == event.slug
+    store.append_version(event.id, replace(store.event(event.id).content, headline=headline))
+    checker.step()
+    day = f"/news/{event.content.date:%Y/%m}/{event.content.date.day}/index.html"
+    tags = {
+        f"/context/{store.context_slugs(event.content.contexts)[n]}.html"
+        for n in event.content.contexts
+    }
+    assert {day, *tags} <= set(rendered)
 
 
 def test_random_edits_keep_incremental_builds_exact(store: Store, tmp_path: Path) -> None:
