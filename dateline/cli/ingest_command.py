@@ -9,6 +9,7 @@ command runs outside the ``dateline`` group (tests invoke it directly).
 
 from __future__ import annotations
 
+import functools
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -17,25 +18,19 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import click
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    SpinnerColumn,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
 from dateline.errors import DatelineError
+from dateline.store import open_store
 
 if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
     from dateline.ingest.article.ingest import IngestReport
-from dateline.store import Store, open_store
+    from dateline.store import Store
 
 EXIT_USER_ERROR = 2
 EXIT_INTERRUPTED = 130
-err = Console(stderr=True, highlight=False)
 
 
 class UserError(click.ClickException):
@@ -64,7 +59,24 @@ def _store(ctx: click.Context) -> Iterator[Store]:
         store.close()
 
 
+@functools.cache
+def _stderr() -> Console:
+    from rich.console import Console  # imported when needed: see dateline/cli/main.py
+
+    return Console(stderr=True, highlight=False)
+
+
 def _progress(total: int | None) -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        SpinnerColumn,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
+    err = _stderr()
     return Progress(
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -131,7 +143,8 @@ def ingest(
       dateline ingest --date 2012-02-04 saved/copied-article.txt
     """
     # Imported here: extraction and linking pull in trafilatura and scikit-learn, which
-    # every other command would otherwise pay for at start-up (seconds).
+    # every other command would otherwise pay for at start-up (seconds); see
+    # dateline/cli/main.py.
     from dateline.ingest.article.ingest import ingest_articles
     from dateline.ingest.article.sources import Fetcher, count_inputs, is_url
 
@@ -153,7 +166,7 @@ def ingest(
                 )
             except KeyboardInterrupt:
                 progress.stop()
-                err.print(
+                _stderr().print(
                     "Interrupted. The articles stored so far are kept "
                     f"({store.count_articles()} in this archive); run the same command "
                     "again to continue (articles already stored are left unchanged).",
@@ -167,6 +180,7 @@ def ingest(
 
 
 def _show(report: IngestReport, verbose: bool) -> None:
+    err = _stderr()
     if verbose:
         for line in report.details:
             err.print(line, markup=False, soft_wrap=True)

@@ -1,10 +1,18 @@
 """The ``dateline`` command: parse the command line, call the library, show the result.
 
 Errors Dateline raises on purpose become one line on stderr and exit status 2.
+
+Start-up time: ``dateline build`` must finish an incremental build in under 2 s, start-up
+included. Importing every command's library up front (ingest, search, NLP, the site, the
+web app) made ``import dateline.cli.main`` take about 760 ms (median of 5 runs); with
+each command importing what it needs in its own body, about 510 ms, most of it the store
+(SQLAlchemy), which ``--db`` needs for ``DATABASE_URL_VARIABLE``. So keep this module's
+imports to what building the command tree needs; tests/cli/test_startup.py checks it.
 """
 
 from __future__ import annotations
 
+import functools
 import getpass
 import os
 import sys
@@ -13,11 +21,9 @@ from contextlib import contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import click
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from dateline import __version__
 from dateline.cli.ingest_command import ingest
@@ -25,19 +31,17 @@ from dateline.cli.review_command import review
 from dateline.cli.serve_command import serve
 from dateline.cli.token_command import token
 from dateline.errors import DatelineError, InputError, NotFoundError
-from dateline.ingest.formats import FORMAT_NAMES
-from dateline.ingest.importer import find_page_files, import_paths
-from dateline.ingest.seedpage import DayIndexPage, parse_page
-from dateline.model import Event, EventContent, Source, Version, parse_page_path
-from dateline.nlp.retag import retag_archive
-from dateline.render.markdown import render_event_page, version_path
-from dateline.search import SearchFilters, SearchIndex
-from dateline.site.build import build_site
-from dateline.site.export import export_archive
-from dateline.store import DATABASE_URL_VARIABLE, Store, open_store
+from dateline.model import Source, parse_page_path
+from dateline.store import DATABASE_URL_VARIABLE, open_store
+
+if TYPE_CHECKING:
+    from rich.console import Console
+    from rich.progress import Progress
+
+    from dateline.model import Event, EventContent, Version
+    from dateline.store import Store
 
 EXIT_USER_ERROR = 2
-err = Console(stderr=True, highlight=False)
 
 
 class UserError(click.ClickException):
@@ -89,15 +93,53 @@ def _store(ctx: click.Context) -> Iterator[Store]:
         store.close()
 
 
+@functools.cache
+def _stderr() -> Console:
+    from rich.console import Console  # rich only for the commands that report progress
+
+    return Console(stderr=True, highlight=False)
+
+
 def _progress() -> Progress:
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeRemainingColumn,
+    )
+
     return Progress(
         TextColumn("{task.description}"),
         BarColumn(),
         MofNCompleteColumn(),
         TimeRemainingColumn(),
-        console=err,
+        console=_stderr(),
         transient=True,
     )
+
+
+# Not click.Choice[str]: click before 8.2 cannot subscript it, and pyproject allows 8.1.
+class _ImportFormats(click.Choice):  # type: ignore[type-arg]
+    """The ``--format`` choices of ``dateline import``, looked up when click needs them.
+
+    They are the names in :mod:`dateline.ingest.formats`' registry, and importing that
+    imports every reader (YAML, HTML, the context vocabulary): only ``dateline import``
+    (run, or asked for ``--help``) should pay for it.
+    """
+
+    def __init__(self) -> None:
+        super().__init__(())
+
+    @property
+    def choices(self) -> tuple[str, ...]:
+        from dateline.ingest.formats import FORMAT_NAMES
+
+        return FORMAT_NAMES
+
+    @choices.setter
+    def choices(self, _value: tuple[str, ...]) -> None:
+        pass  # click.Choice.__init__ assigns its argument; the registry is the source
 
 
 def resolve_ref(store: Store, ref: str) -> tuple[Event, Version]:
@@ -128,7 +170,7 @@ def resolve_ref(store: Store, ref: str) -> tuple[Event, Version]:
 @click.option(
     "--format",
     "file_format",
-    type=click.Choice(FORMAT_NAMES),
+    type=_ImportFormats(),
     help="Read every file as this format instead of detecting it from the content.",
 )
 @click.option(
@@ -169,6 +211,8 @@ def import_command(
       dateline import ../shared/data/wcep-days          # the whole portal, 2002-2026
       dateline import --format wikitimes export.json
     """
+    from dateline.ingest.importer import find_page_files, import_paths
+
     for path in paths:
         if not path.exists():
             raise UserError(f"{path}: no such file or folder")
@@ -187,13 +231,14 @@ def import_command(
             except KeyboardInterrupt:
                 progress.stop()
                 done = len(store.imported_hashes())
-                err.print(
+                _stderr().print(
                     f"Interrupted. The files imported so far are kept ({done} in this "
                     "archive); run the same command again to continue.",
                     markup=False,
                     soft_wrap=True,
                 )
                 sys.exit(130)
+    err = _stderr()
     for error in report.errors:
         err.print(f"Error: {error}", markup=False, soft_wrap=True)
     if verbose:
@@ -223,6 +268,8 @@ def show(ctx: click.Context, ref: str, number: int | None, limit: int) -> None:
       dateline show /news/2012/03/1/<slug>.md
       dateline show 2012-03-01/<slug> --version 1
     """
+    from dateline.render.markdown import render_event_page
+
     with _store(ctx) as store:
         event, version = resolve_ref(store, ref)
         if number is not None:
@@ -244,6 +291,8 @@ def history(ctx: click.Context, ref: str) -> None:
     Example:
       dateline history 1
     """
+    from dateline.render.markdown import version_path
+
     with _store(ctx) as store:
         event, _ = resolve_ref(store, ref)
     for version in event.versions:
@@ -315,6 +364,8 @@ def edit(ctx: click.Context, /, ref: str, **fields: Any) -> None:
       dateline edit 2 --context Homs --context "Baba Amr"
       dateline edit 2        (opens the page in $EDITOR)
     """
+    from dateline.render.markdown import version_path
+
     editor = fields.pop("editor") or os.environ.get("DATELINE_EDITOR") or _login()
     note = fields.pop("note")
     expected = fields.pop("expect_version")
@@ -361,6 +412,9 @@ def _apply_options(current: EventContent, fields: dict[str, Any]) -> EventConten
 
 
 def _edit_in_editor(event: Event) -> EventContent | None:
+    from dateline.ingest.seedpage import DayIndexPage, parse_page
+    from dateline.render.markdown import render_event_page
+
     text = render_event_page(event)
     edited = click.edit(text, extension=".md", require_save=True)
     if edited is None or edited == text:
@@ -391,6 +445,8 @@ def export(ctx: click.Context, out: Path) -> None:
     Example:
       dateline export export/
     """
+    from dateline.site.export import export_archive
+
     with _store(ctx) as store, _progress() as progress:
         task = progress.add_task("Exporting", total=store.count_events())
         report = export_archive(store, out, on_event=lambda: progress.advance(task))
@@ -431,6 +487,8 @@ def build(ctx: click.Context, out: Path, base_url: str, full: bool, jobs: int | 
       dateline build site/ --base-url https://archive.example.org
       python -m http.server -d site/ 8000     # then open http://127.0.0.1:8000/
     """
+    from dateline.site.build import build_site
+
     with _store(ctx) as store, _progress() as progress:
         task = progress.add_task("Rendering", total=None)
 
@@ -479,6 +537,8 @@ def search(
       dateline search '"security council"' --context syria
       dateline search --rebuild
     """
+    from dateline.search import SearchFilters, SearchIndex
+
     query = " ".join(words)
     if not query and not rebuild:
         raise UserError("say what to search for (or --rebuild)")
@@ -488,7 +548,7 @@ def search(
             with _progress() as progress:
                 task = progress.add_task("Indexing", total=store.count_events())
                 count = index.rebuild(lambda done: progress.update(task, completed=done))
-            err.print(f"{count:,} events indexed in {index.path}", markup=False)
+            _stderr().print(f"{count:,} events indexed in {index.path}", markup=False)
         if not query:
             return
         filters = SearchFilters(
@@ -502,7 +562,7 @@ def search(
     for hit in results.hits:
         click.echo(f"{hit.date}  {hit.event_id:>7}  {hit.headline}")
     shown = len(results.hits)
-    err.print(f"{shown} of {results.total:,} events shown", markup=False)
+    _stderr().print(f"{shown} of {results.total:,} events shown", markup=False)
 
 
 @cli.group()
@@ -541,6 +601,8 @@ def contexts_retag(ctx: click.Context) -> None:
       dateline import ../shared/data/wcep-html ../shared/data/wikitimes
       dateline contexts retag
     """
+    from dateline.nlp.retag import retag_archive
+
     with _store(ctx) as store:
         total = store.count_events()
         with _progress() as progress:

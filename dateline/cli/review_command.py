@@ -10,10 +10,14 @@ from __future__ import annotations
 import getpass
 from collections.abc import Iterator
 from contextlib import contextmanager
+from typing import TYPE_CHECKING
 
 import click
 
-from dateline.store import Store, open_store
+from dateline.store import open_store
+
+if TYPE_CHECKING:
+    from dateline.store import Store
 
 REVIEW_METHOD = "review"
 

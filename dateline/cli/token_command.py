@@ -11,12 +11,16 @@ from __future__ import annotations
 from collections.abc import Iterator
 from contextlib import contextmanager
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 import click
 
 from dateline.errors import DatelineError
-from dateline.store import Store, open_store
-from dateline.store.tokens import ApiToken
+from dateline.store import open_store
+
+if TYPE_CHECKING:
+    from dateline.store import Store
+    from dateline.store.tokens import ApiToken
 
 EXIT_USER_ERROR = 2
 

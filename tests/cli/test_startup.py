@@ -1,0 +1,66 @@
+"""The dateline command starts fast: each command imports its own library when it runs.
+
+``dateline build`` must finish an incremental build in under 2 s, start-up included, so
+building the command tree must not import the ingest, search, NLP or web modules (nor
+the packages they bring). Each check runs in a fresh interpreter: this test process has
+imported everything already.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+from click.testing import CliRunner
+
+from dateline.cli.main import cli
+from tests.conftest import EVENT_SEEDS, seed_file
+
+HEAVY = (
+    "dateline.ingest",
+    "dateline.search",
+    "dateline.nlp",
+    "dateline.web",
+    "fastapi",
+    "uvicorn",
+    "trafilatura",
+    "sklearn",
+)
+# dateline.render.markdown writes pages in the seed-page syntax that this module reads.
+SHARED_WITH_THE_RENDERER = {"dateline.ingest", "dateline.ingest.seedpage"}
+
+
+def _modules_after(code: str) -> set[str]:
+    """The names in sys.modules after running ``code`` in a new Python process."""
+    done = subprocess.run(
+        [sys.executable, "-c", f"{code}\nimport json, sys\nprint(json.dumps(sorted(sys.modules)))"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    return set(json.loads(done.stdout.splitlines()[-1]))
+
+
+def _heavy(modules: set[str]) -> list[str]:
+    return sorted(m for m in modules if any(m == h or m.startswith(f"{h}.") for h in HEAVY))
+
+
+def test_importing_the_command_imports_no_command_library() -> None:
+    assert _heavy(_modules_after("import dateline.cli.main")) == []
+
+
+def test_build_imports_only_what_building_needs(tmp_path: Path) -> None:
+    db = str(tmp_path / "archive.db")
+    seeds = [str(seed_file(n)) for n in EVENT_SEEDS]
+    imported = CliRunner().invoke(cli, ["--db", db, "import", *seeds])
+    assert imported.exit_code == 0, imported.output
+    code = (
+        "from dateline.cli.main import cli\n"
+        f"cli(['--db', {db!r}, 'build', {str(tmp_path / 'site')!r}], standalone_mode=False)"
+    )
+    modules = _modules_after(code)
+    assert (tmp_path / "site" / "index.html").is_file()
+    assert set(_heavy(modules)) <= SHARED_WITH_THE_RENDERER
