@@ -32,11 +32,8 @@ from __future__ import annotations
 
 import argparse
 import dataclasses
-import inspect
 import json
-import os
 import platform
-import resource
 import shlex
 import shutil
 import sqlite3
@@ -127,81 +124,15 @@ def edit_summary(store: Store, event_id: int, label: str, *, headline: bool = Fa
 # -- one Dateline build, in a child process ---------------------------------------------
 
 
-def child_build(db: str, out: str, result_file: str, full: bool, jobs: int | None) -> int:
-    """The child's side: open the archive, build, write the BuildReport as JSON.
-
-    Runs in its own process so that each build starts cold, as ``dateline build`` does
-    (imports, opening the store, reading the build state), and so that its memory is
-    its own rather than the generator's. ``jobs`` is passed on when given; a
-    ``build_site`` without that option builds in this one process.
-    """
-    from dateline.site.build import build_site
-
-    options: dict[str, Any] = {}
-    if "jobs" in inspect.signature(build_site).parameters:
-        options["jobs"] = jobs
-        processes = jobs or os.cpu_count() or 1
-    elif jobs not in (None, 1):
-        raise SystemExit(f"this build_site has no jobs option (asked for {jobs})")
-    else:
-        processes = 1
-
-    load_before = os.getloadavg()[0]
-    started = time.perf_counter()
-    store = open_store(db)
-    opened = time.perf_counter() - started
-    try:
-        with Progress(*_columns(), console=console, transient=True) as progress:
-            task = progress.add_task("dateline build", total=None)
-
-            def advance(done: int, total: int) -> None:
-                progress.update(task, completed=done, total=total)
-
-            report = build_site(store, Path(out), full=full, progress=advance, **options)
-    finally:
-        store.close()
-    # Everything the report has (asdict), and at least the documented fields.
-    figures = dataclasses.asdict(report) if dataclasses.is_dataclass(report) else {}
-    figures.pop("seconds", None)
-    figures.update(
-        pages_written=report.pages_written,
-        pages_unchanged=report.pages_unchanged,
-        pages_removed=report.pages_removed,
-        build_site_s=report.seconds,
-        open_store_s=opened,
-        peak_rss_self=related.peak_rss(),
-        jobs=processes,
-        **cpu_seconds(),
-        load_before=load_before,
-        load_after=os.getloadavg()[0],
-    )
-    Path(result_file).write_text(json.dumps(figures, default=str), encoding="utf-8")
-    return 0
-
-
-def cpu_seconds() -> dict[str, float]:
-    """CPU time of this process and the workers it has reaped (user, system).
-
-    On a shared machine wall time depends on what else runs; CPU time much less, so the
-    report gives both (with the load average before and after the build).
-    """
-    own = resource.getrusage(resource.RUSAGE_SELF)
-    workers = resource.getrusage(resource.RUSAGE_CHILDREN)
-    return {
-        "cpu_user_s": own.ru_utime + workers.ru_utime,
-        "cpu_sys_s": own.ru_stime + workers.ru_stime,
-    }
-
-
 def run_build(
     db: Path, out: Path, *, full: bool = False, jobs: int | None = None
 ) -> dict[str, Any]:
-    """One ``build_site`` in a child process; its report plus wall time and memory."""
+    """One ``build_site`` in a child process (bench/build_child.py, which imports what
+    ``dateline build`` does and no more); its report plus wall time and memory."""
     with tempfile.NamedTemporaryFile(suffix=".json") as handle:
-        command = [sys.executable, str(Path(__file__).resolve())]
-        command += ["--child-build", str(db), str(out), handle.name]
+        command = [sys.executable, str(BENCH / "build_child.py"), str(db), str(out), handle.name]
         if full:
-            command.append("--child-full")
+            command.append("--full")
         if jobs is not None:
             command += ["--jobs", str(jobs)]
         run = hugo_site.measured_run(command)
@@ -629,8 +560,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="only print the report of saved --json results (several are merged, e.g. a "
         "--skip-dateline and a --skip-hugo run)",
     )
-    parser.add_argument("--child-build", nargs=3, help=argparse.SUPPRESS)
-    parser.add_argument("--child-full", action="store_true", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.events < 2 * args.edits + 1:
         parser.error(f"--events must be more than twice --edits, got {args.events}")
@@ -639,9 +568,6 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parse_args(argv)
-    if args.child_build:
-        db, out, result_file = args.child_build
-        return child_build(db, out, result_file, full=args.child_full, jobs=args.jobs)
     if args.report:
         print(markdown(merged(args.report)))
         return 0
