@@ -41,13 +41,32 @@ def render_xml(view: dict[str, Any]) -> bytes:
 
 
 def _fill(element: etree._Element, mapping: dict[str, Any]) -> None:
-    """An element per key of ``mapping`` (None: none), under ``element``."""
+    """An element per key of ``mapping`` (None: none), under ``element``.
+
+    The common kinds of value (text, lists of dicts, dicts, numbers, booleans) are set
+    here rather than through :func:`_set`: a list page has thousands of elements, and a
+    call less per element was a fifth of the XML's time.
+    """
     for key, value in mapping.items():
         if value is None:
             continue
         child = _SubElement(element, key)
-        if type(value) is str:  # most values: set here, not in one more call
+        kind = type(value)
+        if kind is str:
             child.text = value
+        elif kind is list:
+            name = ITEM_NAMES[key]
+            for item in value:
+                if type(item) is dict:
+                    _fill(_SubElement(child, name), item)
+                else:
+                    _set(_SubElement(child, name), name, item)
+        elif kind is dict:
+            _fill(child, value)
+        elif kind is int:
+            child.text = str(value)
+        elif kind is bool:
+            child.text = "true" if value else "false"
         else:
             _set(child, key, value)
 
