@@ -61,6 +61,7 @@ if str(BENCH) not in sys.path:
 
 import hugo_site  # noqa: E402
 import related  # noqa: E402  (also puts the repository root on sys.path)
+from quiet import settle  # noqa: E402
 
 from dateline.store import Store, open_store  # noqa: E402
 
@@ -135,11 +136,13 @@ def run_build(
             command.append("--full")
         if jobs is not None:
             command += ["--jobs", str(jobs)]
+        idle = settle()  # what earlier builds wrote reaches the disk first
         run = hugo_site.measured_run(command)
         if run.returncode != 0:
             raise RuntimeError(f"the build child failed (exit {run.returncode})")
         figures: dict[str, Any] = json.loads(Path(handle.name).read_text(encoding="utf-8"))
     figures["process_s"] = run.seconds
+    figures["idle_before"] = idle
     figures["peak_rss"] = run.peak_rss
     figures["peak_pss"] = run.peak_pss
     return figures
@@ -302,7 +305,9 @@ def run_hugo(archive: related.Archive, work: Path, args: argparse.Namespace) -> 
     result["runs"] = []
     for taxonomies, cores in configurations:
         console.print(f"hugo: {_hugo_label(taxonomies, cores)} ...")
+        idle = settle()
         run = hugo_site.build(hugo, root, taxonomies=taxonomies, gomaxprocs=cores)
+        run["idle_before"] = idle
         result["runs"].append(run)
         console.print(
             f"  {html_pages(run):,} HTML pages, {run['files']:,} files in "

@@ -52,6 +52,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 sys.path.insert(0, str(ROOT / "bench"))
 
+from quiet import wait_quiet  # noqa: E402
 from related import histories, machine  # noqa: E402
 from search import TEXTS, archive_for, archive_path, archive_queries  # noqa: E402
 
@@ -59,8 +60,6 @@ from dateline.model import event_path  # noqa: E402
 from dateline.store import open_store  # noqa: E402
 
 OUT = ROOT / "bench" / "out" / "serve"
-QUIET_SHARE = 0.9
-"""Idle share of the CPUs awaited before each wrk run (:func:`wait_quiet`)."""
 WRK_SCRIPT = """
 local paths = {}
 for line in io.lines("%s") do paths[#paths + 1] = line end
@@ -144,29 +143,6 @@ def wrk(
         f"ms, non-2xx {result['non_2xx']} (load average {load:.2f}, {idle:.0%} idle before)"
     )
     return result
-
-
-def wait_quiet(share: float = QUIET_SHARE, longest: float = 120.0) -> float:
-    """Wait until the CPUs were ``share`` idle over 2 s (or ``longest`` seconds passed),
-    and return the idle share last seen.
-
-    A precaution: a server may keep working after it answers (the search index it
-    just built merges its segments in the background), and a run started then would
-    measure that too. Runs still vary on a shared machine (docs/benchmarks.md).
-    """
-
-    def times() -> tuple[int, int]:
-        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
-        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
-
-    deadline = time.monotonic() + longest
-    while True:
-        idle0, all0 = times()
-        time.sleep(2)
-        idle1, all1 = times()
-        idle = (idle1 - idle0) / max(1, all1 - all0)
-        if idle >= share or time.monotonic() > deadline:
-            return idle
 
 
 def start(command: list[str], log: Path) -> subprocess.Popen[bytes]:

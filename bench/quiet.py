@@ -1,0 +1,45 @@
+"""Waiting for a quiet machine before a measured run (bench/serve.py, bench/build.py)."""
+
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+QUIET_SHARE = 0.9
+"""Idle share of the CPUs awaited before a measured run (:func:`wait_quiet`)."""
+
+
+def wait_quiet(share: float = QUIET_SHARE, longest: float = 120.0) -> float:
+    """Wait until the CPUs were ``share`` idle over 2 s (or ``longest`` seconds passed),
+    and return the idle share last seen.
+
+    A precaution: a server may keep working after it answers (the search index it
+    just built merges its segments in the background), and the kernel writes a build's
+    gigabytes to disk after the build: a run started then would measure that too. Runs
+    still vary on a shared machine (docs/benchmarks.md).
+    """
+
+    def times() -> tuple[int, int]:
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, all
+
+    deadline = time.monotonic() + longest
+    while True:
+        idle0, all0 = times()
+        time.sleep(2)
+        idle1, all1 = times()
+        idle = (idle1 - idle0) / max(1, all1 - all0)
+        if idle >= share or time.monotonic() > deadline:
+            return idle
+
+
+def settle() -> float:
+    """Write what the page cache holds to disk (``sync``), then :func:`wait_quiet`.
+
+    After a full site build (3 GiB in 669,000 files) the kernel flushes for a while,
+    on the same two CPUs: builds timed meanwhile paid for it (a build with nothing to
+    do took 0.6 to 1.1 s). Returns the idle share seen.
+    """
+    os.sync()
+    return wait_quiet()
