@@ -6,9 +6,11 @@ plus feeds, sitemaps, a 404 page and the stylesheet. Its state (see
 (``event_changes``): it re-renders only what the changed events can affect, and
 writes only the pages whose text actually changed. What an edited event affects:
 
-- its own pages (every version: the Changes list grows) and the lists it is on, before
-  and after the edit: day, month, year, context (the tag's page and year pages), story,
-  home, and the feeds;
+- its own pages (every version: the Changes list grows) and the feeds of its tags;
+- the lists it is on, before and after the edit: day, month, context (the tag's page and
+  year pages), story; only when what they show of it changed (``Listed.shown``, a
+  digest of its entry: a new summary changes no list); year pages and the home page
+  only when counts change, or for the home page when it is on the latest days;
 - the related lists of other events: those that listed it, and those it may now enter.
   The ranking is by shared tags, then by nearness to the list's event and date
   (:func:`dateline.store.related.rank_key`), so it can only enter a list whose weakest
@@ -302,14 +304,14 @@ class _Build:
         affected = set(changed)
         if moved:
             affected |= self.state.listing(moved)
-            # Only the moved events' tags: who shares them (a snapshot of the index,
-            # not all of it: see Store.related_snapshot).
-            index = self.store.related_snapshot([i for i in moved if i in now])
+            # Who shares the moved events' tags: a snapshot of the index holding only
+            # those tags, not all of it (see Store.related_snapshot).
+            sharers = self.store.related_snapshot([i for i in moved if i in now])
         for event_id in moved:
             entry = now.get(event_id)
             if entry is None:
                 continue
-            sharing = index.sharing(event_id)
+            sharing = sharers.sharing(event_id)
             ordinal = entry.date.toordinal()
             for other, weakest in self.state.lists_admitting(sharing, RELATED_LIMIT).items():
                 shared = sharing[other]
@@ -328,10 +330,10 @@ class _Build:
                     affected.add(other)
         done = 0
         if moved:  # the lists to rank now, all in one snapshot
-            index = self.store.related_snapshot(sorted(affected))
+            ranking = self.store.related_snapshot(sorted(affected))
         for batch in _batches(sorted(affected), _BATCH):
             if moved:
-                related = index.related_many(batch, RELATED_LIMIT)
+                related = ranking.related_many(batch, RELATED_LIMIT)
             else:  # a few SQL queries beat loading the whole index
                 related = {i: self.store.related(i, RELATED_LIMIT) for i in batch}
             loaded = []
