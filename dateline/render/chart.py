@@ -74,8 +74,8 @@ BASELINE = MARGIN_TOP + PLOT_HEIGHT
 def months_between(first: str, last: str) -> list[str]:
     """Every month from ``first`` to ``last`` inclusive, as ``'YYYY-MM'``.
 
-    The chart spans these, so a month without events still gets its (empty) bar and the
-    gaps in a story are visible. Raises ``InputError`` for a malformed month or when
+    The chart's time axis spans these: a month without events keeps its place (no
+    bar), so the gaps in a story are visible. Raises ``InputError`` for a malformed month or when
     ``last`` comes before ``first``.
     """
     start, end = _month_index(first), _month_index(last)
@@ -85,13 +85,14 @@ def months_between(first: str, last: str) -> list[str]:
 
 
 def timeline_svg(counts: Mapping[str, int], *, title: str, id_prefix: str | None = None) -> str:
-    """``counts`` ('YYYY-MM' -> events) as an SVG bar chart, one bar per month.
+    """``counts`` ('YYYY-MM' -> events) as an SVG bar chart, a bar per month with events.
 
     The chart spans the first to the last month in ``counts``; months missing in between
-    count 0. An empty mapping gives a small chart saying "No events". ``title`` names the
-    chart for assistive technology. The ids the ``aria-labelledby`` attribute points at
-    are derived from a hash of the title and data, so that several charts can share a
-    page; two charts of the same title and data on one page need their own ``id_prefix``.
+    count 0 and get no bar, only their place. An empty mapping gives a small chart saying
+    "No events". ``title`` names the chart for assistive technology. The ids the
+    ``aria-labelledby`` attribute points at are derived from a hash of the title and
+    data, so that several charts can share a page; two charts of the same title and data
+    on one page need their own ``id_prefix``.
 
     Returns the markup without an XML declaration, ready to inline in HTML5. Raises
     ``InputError`` for a malformed month, a negative count or a bad ``id_prefix``.

@@ -181,7 +181,7 @@ def event_json_ld(view: dict[str, Any]) -> str:
 def chart(view: dict[str, Any], title: str) -> Markup:
     """The page's timeline chart (events per month) as inline SVG."""
     counts = {m["month"]: m["count"] for m in view.get("months", ())}
-    # timeline_svg builds the SVG with lxml, escaping the archive's text itself.
+    # timeline_svg writes the SVG, escaping the archive's text itself.
     return Markup(timeline_svg(counts, title=title))
 
 
