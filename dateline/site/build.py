@@ -380,7 +380,9 @@ class _Build:
         counted = counted or len(events) != len(changed)  # an event gone
         for day in sorted(days):
             self.writer.put_all(day_files(day, self.store.entries_between(day, day)))
-        day_counts = self.store.day_counts() if counted or days else {}
+        # Counts are read only when they changed (year pages, the home page) or the
+        # home page must be rendered: whether it must, its latest days tell.
+        day_counts = self.store.day_counts() if counted else {}
         self._calendar(days, day_counts, self._month_entries, years=counted)
         feeds = []
         for slug in sorted({*contexts, *(t for e in now.values() for t in _slugs(e))}):
@@ -390,9 +392,9 @@ class _Build:
             feeds.append((context, self.store.latest_entries(CONTEXT_FEED_SIZE, slug)))
         for slug in sorted(stories):
             self.writer.put_all(list_files(story_view(slug, self.store.entries_in_story(slug))))
-        latest_days = sorted(day_counts, reverse=True)[:DAYS_ON_HOME_PAGE]
+        latest_days = self.store.latest_days(DAYS_ON_HOME_PAGE) if days and not counted else []
         if counted or (latest_days and any(d >= latest_days[-1] for d in days)):
-            self._home_now(day_counts)
+            self._home_now(day_counts or self.store.day_counts())
         self._site_feed(self.store.latest_entries(FEED_SIZE))
         self._context_feeds(feeds)
         self._site_files()

@@ -467,8 +467,7 @@ class RelatedIndex:
                     ).scalars()
                 }
             )
-            pairs = _tag_pairs(conn, tags)
-            ids_days = _ids_days(conn, np.unique(pairs[:, 1]).tolist())
+            pairs, ids_days = _tag_pairs_days(conn, tags)
         # An event added between the two reads is in the pairs alone: room for it too
         # (its day comes with the catch-up, which reads every change since _seen_change).
         size = max(int(a.max()) + 1 if len(a) else 0 for a in (ids_days[:, 0], pairs[:, 1]))
@@ -760,10 +759,9 @@ def _day_number(conn: sa.Connection) -> sa.ColumnElement[int]:
     return sa.cast(sa.func.julianday(t.events.c.date) - 1721425.5, sa.Integer).label("day")
 
 
-def _ids_days(conn: sa.Connection, only: Sequence[int] | None = None) -> IntArray:
+def _ids_days(conn: sa.Connection) -> IntArray:
     """Every event's (id, day number) as an (n, 2) array, read as text as :func:`_tag_pairs`
-    reads its pairs (one row: the ids, and the days in the same order); ``only``: of
-    those events alone (a few thousand per query: their ids are in its text)."""
+    reads its pairs (one row: the ids, and the days in the same order)."""
     if conn.dialect.name == "postgresql":
         sql = (
             "SELECT string_agg(id::text, ',' ORDER BY id), "
@@ -774,15 +772,7 @@ def _ids_days(conn: sa.Connection, only: Sequence[int] | None = None) -> IntArra
             "SELECT group_concat(id), "
             "group_concat(CAST(julianday(date) - 1721425.5 AS INTEGER)) FROM events"
         )
-    if only is None:
-        texts = [conn.exec_driver_sql(sql).one()]
-    else:  # integers from the database: safe to write into the query
-        texts = [
-            conn.exec_driver_sql(f"{sql} WHERE id IN ({','.join(map(str, chunk))})").one()
-            for chunk in _chunks([int(i) for i in only], 5000)
-        ]
-    ids = ",".join(i for i, _ in texts if i)
-    days = ",".join(d for _, d in texts if d)
+    ids, days = conn.exec_driver_sql(sql).one()
     if not ids:
         return np.zeros((0, 2), dtype=np.int64)
     return np.column_stack(
@@ -824,3 +814,38 @@ def _tag_pairs(conn: sa.Connection, tags: Sequence[int] | None = None) -> IntArr
     if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
         keys.sort()
     return np.column_stack((keys >> 32, keys & _ID_MASK))
+
+
+def _tag_pairs_days(conn: sa.Connection, tags: Sequence[int]) -> tuple[IntArray, IntArray]:
+    """The (context id, event id) pairs of ``tags`` as :func:`_tag_pairs` gives them, and
+    the (id, day number) of their events (an event on several of them comes several
+    times), in one query: a snapshot read them as two, 0.075 s against 0.043 s for the
+    26,000 events of a tag on a quarter of a 100,000-event archive."""
+    if conn.dialect.name == "postgresql":
+        ids = "string_agg(ec.event_id::text, ',' ORDER BY ec.event_id)"
+        days = "string_agg((e.date - DATE '0001-01-01')::text, ',' ORDER BY ec.event_id)"
+    else:  # both aggregates see the rows in one order (not promised sorted: see below)
+        ids = "group_concat(ec.event_id)"
+        days = "group_concat(CAST(julianday(e.date) - 1721425.5 AS INTEGER))"
+    query = (
+        f"SELECT ec.context_id, {ids}, {days} FROM event_contexts ec "
+        "JOIN events e ON e.id = ec.event_id WHERE ec.context_id IN ({}) GROUP BY ec.context_id"
+    )
+    cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+    rows = []
+    try:  # integers from the database: safe to write into the query
+        for chunk in _chunks([int(c) for c in tags], 5000):
+            cursor.execute(query.format(",".join(map(str, chunk))))
+            rows += cursor.fetchall()
+    finally:
+        cursor.close()
+    if not rows:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros((0, 2), dtype=np.int64)
+    contexts = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
+    counts = np.fromiter((r[1].count(",") + 1 for r in rows), dtype=np.int64, count=len(rows))
+    events = np.array(",".join(r[1] for r in rows).split(","), dtype=np.int64)
+    day_numbers = np.array(",".join(r[2] for r in rows).split(","), dtype=np.int64)
+    keys = (np.repeat(contexts, counts) << 32) | events
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+        keys = np.sort(keys)
+    return np.column_stack((keys >> 32, keys & _ID_MASK)), np.column_stack((events, day_numbers))

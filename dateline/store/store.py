@@ -366,6 +366,20 @@ class Store(CopyStore, ArticlePageStore):
             ).all()
         return {day: int(n) for day, n in rows}
 
+    def latest_days(self, limit: int) -> list[date]:
+        """The ``limit`` latest days that have events, newest first: read off the date
+        index, where :meth:`day_counts` counts every day (what an incremental build
+        needs to know whether an edit reaches the home page)."""
+        with self._read() as conn:
+            return list(
+                conn.execute(
+                    sa.select(t.events.c.date)
+                    .distinct()
+                    .order_by(t.events.c.date.desc())
+                    .limit(limit)
+                ).scalars()
+            )
+
     def context_slugs(self, names: Sequence[str]) -> dict[str, str]:
         """The slug of each context tag in ``names`` (those that exist)."""
         with self._read() as conn:

@@ -187,6 +187,15 @@ def test_iterating_reads_every_event_in_date_order(store: Store) -> None:
     assert store.days() == sorted(days)
 
 
+def test_the_latest_days_are_the_newest_of_the_counted_days(store: Store) -> None:
+    assert store.latest_days(3) == []
+    for day in (5, 1, 3, 3, 2, 4, 5):
+        store.create_event(replace(CONTENT, date=date(2012, 3, day), headline=f"Day {day}"))
+    newest_first = sorted(store.day_counts(), reverse=True)
+    for limit in range(7):
+        assert store.latest_days(limit) == newest_first[:limit]
+
+
 def test_concurrent_writers_wait_their_turn(databases: Databases) -> None:
     """Two stores (two processes, as far as they know) edit one event at once: the
     second waits for the first, sees its version, and no write is lost or fails."""
