@@ -13,6 +13,7 @@ imports to what building the command tree needs; tests/cli/test_startup.py check
 from __future__ import annotations
 
 import functools
+import gc
 import getpass
 import os
 import sys
@@ -618,4 +619,12 @@ cli.add_command(token)
 
 
 def main() -> None:
-    cli(prog_name="dateline")
+    try:
+        cli(prog_name="dateline")
+    finally:
+        # What the command loaded stays until the process ends. Frozen, it is skipped
+        # by the interpreter's last garbage collections: exiting after a site build
+        # took 0.2-0.3 s without this (SQLAlchemy, numpy, Jinja and the build's data),
+        # a fifth of a build with nothing to do. Nothing is lost: the commands close
+        # their files and databases themselves, and atexit hooks still run.
+        gc.freeze()
