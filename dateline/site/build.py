@@ -127,7 +127,14 @@ def build_site(
         )
         if incremental:
             builder = _Build(store, out, state, base_url, progress, known=None)
-            report = builder.incremental(int(state.meta("seq") or 0))
+            # What exists before the build (modules, the store and its caches) is not
+            # its garbage: kept out of the collector's sweeps while the build allocates
+            # (collections took 72-85 ms of a headline edit's build, 15-32 ms so).
+            gc.freeze()
+            try:
+                report = builder.incremental(int(state.meta("seq") or 0))
+            finally:
+                gc.unfreeze()
         else:
             builder = _Build(store, out, state, base_url, progress, known=state.digests())
             report = builder.full(jobs or os.cpu_count() or 1)

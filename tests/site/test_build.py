@@ -7,6 +7,7 @@ whose text changed (its count is checked against the files themselves).
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import random
@@ -259,6 +260,19 @@ def test_a_full_rebuild_of_an_unchanged_archive_writes_nothing(
     again = build_site(store, tmp_path, full=True)
     assert again.full and again.pages_written == 0
     assert again.pages_unchanged == first.pages_written
+
+
+def test_builds_leave_the_garbage_collector_as_they_found_it(store: Store, tmp_path: Path) -> None:
+    """Both kinds of build freeze what they hold (dateline/site/build.py), and unfreeze
+    it when done, so that a long-lived caller (a server, the tests) collects as before."""
+    import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
+    assert gc.get_freeze_count() == 0
+    assert build_site(store, tmp_path, jobs=1).full
+    assert gc.get_freeze_count() == 0
+    event = store.event(1)
+    store.append_version(1, replace(event.content, headline="Edited"), editor="t", note="t")
+    assert not build_site(store, tmp_path).full
+    assert gc.get_freeze_count() == 0
 
 
 def test_worker_processes_write_what_one_process_writes(store: Store, tmp_path: Path) -> None:
