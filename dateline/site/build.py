@@ -77,7 +77,6 @@ from dateline.site.sitemap import (
 )
 from dateline.site.state import BuildState, Listed
 from dateline.store import Store
-from dateline.store.related import rank_key
 
 BUILD_FORMAT = "3"
 """Bump when the output or the page digests change in a way the template digest does not show."""
@@ -316,25 +315,14 @@ class _Build:
             sharers = self.store.related_snapshot([i for i in moved if i in now])
         for event_id in moved:
             entry = now.get(event_id)
-            if entry is None:
-                continue
-            sharing = sharers.sharing(event_id)
-            ordinal = entry.date.toordinal()
-            for other, weakest in self.state.lists_admitting(sharing, RELATED_LIMIT).items():
-                shared = sharing[other]
-                if (
-                    weakest is None
-                    or weakest.length < RELATED_LIMIT
-                    or weakest.shared is None
-                    or shared > weakest.shared
-                ):
-                    affected.add(other)
-                    continue
-                # As many shared tags as the list's last entry: the rest of the key decides.
-                key = rank_key(shared, ordinal, entry.slug, event_id, weakest.owner_day())
-                last = weakest.last_key()
-                if last is None or key < last:
-                    affected.add(other)
+            if entry is not None:
+                affected |= self.state.lists_admitting(
+                    sharers.sharing(event_id),
+                    RELATED_LIMIT,
+                    entry.date.toordinal(),
+                    entry.slug,
+                    event_id,
+                )
         done = 0
         if moved:  # the lists to rank now, all in one snapshot
             ranking = self.store.related_snapshot(sorted(affected))
