@@ -325,7 +325,7 @@ class _Build:
                 )
         done = 0
         if moved:  # the lists to rank now, all in one snapshot
-            ranking = self.store.related_snapshot(sorted(affected))
+            ranking = self.store.related_snapshot(sorted(affected), base=sharers)
         for batch in _batches(sorted(affected), _BATCH):
             if moved:
                 related = ranking.related_many(batch, RELATED_LIMIT)

@@ -87,8 +87,9 @@ class RelatedIndex:
         self._changed_tags: dict[int, tuple[int, ...]] = {}
         self._cold_queries = 0
         self._frozen = False  # a snapshot (:meth:`snapshot`): never caught up
+        self._read: tuple[IntArray, IntArray] | None = None  # a snapshot's pairs and days
 
-    def snapshot(self, event_ids: Sequence[int]) -> RelatedIndex:
+    def snapshot(self, event_ids: Sequence[int], base: RelatedIndex | None = None) -> RelatedIndex:
         """An index of only the tags ``event_ids`` carry now, read now and never updated.
 
         It ranks those events' related lists and counts who shares their tags
@@ -97,10 +98,14 @@ class RelatedIndex:
         on them; for other events its answers are wrong. What an incremental site build
         needs after an edit: loading the whole index read all 318,000 (tag, event)
         pairs of a 100,000-event archive (0.4 s) to rank a few dozen lists.
+
+        ``base``: an earlier snapshot whose tags are taken as it read them, so that only
+        the others are read (a build's second snapshot mostly needs the tags of its
+        first, the commonest among them: 25,000 events read again).
         """
         part = RelatedIndex(self._engine, self._quick)
         with self._engine.connect() as conn:
-            part._load(conn, sorted(set(event_ids)))
+            part._load(conn, sorted(set(event_ids)), base)
         part._frozen = True
         return part
 
@@ -444,10 +449,15 @@ class RelatedIndex:
             for chunk in (ids[i : i + 500] for i in range(0, len(ids), 500)):
                 self._refresh(conn, chunk)
 
-    def _load(self, conn: sa.Connection, events: Sequence[int] | None = None) -> None:
+    def _load(
+        self,
+        conn: sa.Connection,
+        events: Sequence[int] | None = None,
+        base: RelatedIndex | None = None,
+    ) -> None:
         """Read every (tag, event) pair and every event's day, straight into arrays;
         with ``events``, only the pairs of the tags those events carry and the days of
-        the events carrying them (:meth:`snapshot`)."""
+        the events carrying them, less the tags ``base`` read (:meth:`snapshot`)."""
         self._seen_change = int(
             conn.execute(
                 sa.select(sa.func.coalesce(sa.func.max(t.event_changes.c.seq), 0))
@@ -467,7 +477,15 @@ class RelatedIndex:
                     ).scalars()
                 }
             )
+            if base is not None and base._read is not None:
+                known_pairs, known_days = base._read
+                tags = [c for c in tags if c not in base._postings]
             pairs, ids_days = _tag_pairs_days(conn, tags)
+            if base is not None and base._read is not None:
+                pairs = np.concatenate((known_pairs, pairs))
+                ids_days = np.concatenate((known_days, ids_days))
+                pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # sorted, as read
+            self._read = (pairs, ids_days)
         # An event added between the two reads is in the pairs alone: room for it too
         # (its day comes with the catch-up, which reads every change since _seen_change).
         size = max(int(a.max()) + 1 if len(a) else 0 for a in (ids_days[:, 0], pairs[:, 1]))

@@ -556,12 +556,15 @@ class Store(CopyStore, ArticlePageStore):
         """For each event sharing a tag with ``event_id``: how many tags they share."""
         return self._related.sharing(event_id)
 
-    def related_snapshot(self, event_ids: Sequence[int]) -> RelatedIndex:
+    def related_snapshot(
+        self, event_ids: Sequence[int], base: RelatedIndex | None = None
+    ) -> RelatedIndex:
         """A read-only related index good for ``event_ids`` alone, as they are now: their
         :meth:`~RelatedIndex.related_many` and :meth:`~RelatedIndex.sharing`, for the
         cost of reading their tags' postings instead of the whole index (an
-        incremental site build)."""
-        return self._related.snapshot(event_ids)
+        incremental site build); the tags an earlier snapshot ``base`` read are taken
+        from it."""
+        return self._related.snapshot(event_ids, base)
 
     def load_related_index(self) -> None:
         """Load the related-events index now: for exports and servers, which ask for many.

@@ -45,7 +45,17 @@ def test_seed_001_first_five_are_computed(store: Store) -> None:
 
 
 @pytest.mark.parametrize(
-    "path", ["sql", "index", "batch", "walk", "walk-after-edits", "snapshot", "snapshot-walk"]
+    "path",
+    [
+        "sql",
+        "index",
+        "batch",
+        "walk",
+        "walk-after-edits",
+        "snapshot",
+        "snapshot-walk",
+        "snapshot-on-base",
+    ],
 )
 def test_both_paths_agree_with_a_plain_reference(
     databases: Databases, path: str, monkeypatch: pytest.MonkeyPatch
@@ -60,7 +70,8 @@ def test_both_paths_agree_with_a_plain_reference(
     events to other days and tags and adds events after the index is loaded, so both
     read postings and bitmaps patched by the catch-up. "snapshot" ranks with an index
     of only the sample's tags (Store.related_snapshot), after edits; "snapshot-walk"
-    with its big tags walked too."""
+    with its big tags walked too; "snapshot-on-base" takes some tags from an earlier
+    snapshot (of two of the sample's events) and reads the others."""
     if path.endswith("walk") or path == "walk-after-edits":
         monkeypatch.setattr(related_module, "BIG_POSTINGS", 20)
         monkeypatch.setattr(related_module, "FIRST_WINDOW_DAYS", 1)
@@ -83,7 +94,7 @@ def test_both_paths_agree_with_a_plain_reference(
     elif not path.startswith("snapshot"):
         store.load_related_index()
         assert store.related(events[0].id, 10) is not None  # the walk's day copies made
-    if path in ("walk-after-edits", "snapshot"):
+    if path in ("walk-after-edits", "snapshot", "snapshot-on-base"):
         for event in rng.sample(events, 40):
             chosen = tuple(dict.fromkeys(rng.choices(tags, weights, k=rng.randint(0, 4))))
             moved = event.content.date + timedelta(days=rng.choice([-1, 0, 3, 5000]))
@@ -97,6 +108,11 @@ def test_both_paths_agree_with_a_plain_reference(
     batch = {}
     if path == "batch":
         batch, index = store.related_many([e.id for e in sample]), store
+    elif path == "snapshot-on-base":
+        base = store.related_snapshot([e.id for e in sample[:2]])
+        index = store.related_snapshot([e.id for e in sample], base=base)
+        assert 0 < len(base._postings) < len(index._postings)  # both ways of reading used
+        batch = index.related_many([e.id for e in sample])
     elif path.startswith("snapshot"):
         index = store.related_snapshot([e.id for e in sample])
         batch = index.related_many([e.id for e in sample])
