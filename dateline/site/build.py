@@ -25,7 +25,6 @@ from __future__ import annotations
 import calendar
 import gc
 import hashlib
-import multiprocessing
 import os
 import time
 from collections import Counter, defaultdict
@@ -678,6 +677,8 @@ def _run_tasks(
     or pickling it; each task sends back only what it wrote and learned.
     """
     global _WORKER_BUILD
+    import multiprocessing  # here: 20 ms of every build's start, for full builds alone
+
     methods = multiprocessing.get_all_start_methods()
     if jobs <= 1 or "fork" not in methods or len(tasks) < 2:
         for task in tasks:

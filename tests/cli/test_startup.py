@@ -64,6 +64,10 @@ def test_build_imports_only_what_building_needs(tmp_path: Path) -> None:
     modules = _modules_after(code)
     assert (tmp_path / "site" / "index.html").is_file()
     assert set(_heavy(modules)) <= SHARED_WITH_THE_RENDERER
+    # The next build is incremental: it forks no worker processes, nor imports their module.
+    again = _modules_after(code)
+    assert set(_heavy(again)) <= SHARED_WITH_THE_RENDERER
+    assert "multiprocessing" not in again
 
 
 def test_the_command_leaves_what_it_loaded_to_the_end_of_the_process() -> None:
