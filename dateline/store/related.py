@@ -850,7 +850,7 @@ def _tag_pairs_days(conn: sa.Connection, tags: Sequence[int]) -> tuple[IntArray,
         "JOIN events e ON e.id = ec.event_id WHERE ec.context_id IN ({}) GROUP BY ec.context_id"
     )
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    rows = []
+    rows: list[tuple[int, str, str]] = []
     try:  # integers from the database: safe to write into the query
         for chunk in _chunks([int(c) for c in tags], 5000):
             cursor.execute(query.format(",".join(map(str, chunk))))
