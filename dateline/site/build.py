@@ -29,6 +29,7 @@ import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib.resources import files
@@ -128,11 +129,8 @@ def build_site(
             # What exists before the build (modules, the store and its caches) is not
             # its garbage: kept out of the collector's sweeps while the build allocates
             # (collections took 72-85 ms of a headline edit's build, 15-32 ms so).
-            gc.freeze()
-            try:
+            with _frozen_heap():
                 report = builder.incremental(int(state.meta("seq") or 0))
-            finally:
-                gc.unfreeze()
         else:
             builder = _Build(store, out, state, base_url, progress, known=state.digests())
             report = builder.full(jobs or os.cpu_count() or 1)
@@ -224,16 +222,13 @@ class _Build:
         # What was loaded above lives as long as the build: kept out of the cyclic
         # garbage collector's sweeps (each one would walk all of it), and out of the
         # forked workers' copy-on-write pages, which those sweeps would touch.
-        gc.freeze()
-        try:
+        with _frozen_heap():
             for done, result in enumerate(_run_tasks(self, tasks, jobs), 1):
                 self.writer.absorb(result.writer)
                 self.state.record_related(result.related)
                 self.state.record_listed(result.listed)
                 if self.progress:
                     self.progress(done, len(tasks))
-        finally:
-            gc.unfreeze()
         self._all_article_pages()
         self._site_files()
         self.writer.flush()
@@ -610,6 +605,21 @@ class _Build:
             pages_unchanged=self.writer.unchanged,
             pages_removed=self.writer.removed,
         )
+
+
+@contextmanager
+def _frozen_heap() -> Iterator[None]:
+    """Every object that exists now kept out of the cyclic collector's sweeps (gc.freeze)
+    until the block ends. Thawed then, unless the caller had frozen the heap itself:
+    ``gc.unfreeze`` would thaw the caller's objects too. What stays frozen is still freed
+    when its last reference goes."""
+    thaw = gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        yield
+    finally:
+        if thaw:
+            gc.unfreeze()
 
 
 def _mark(event: Event) -> str:

@@ -264,15 +264,23 @@ def test_a_full_rebuild_of_an_unchanged_archive_writes_nothing(
 
 def test_builds_leave_the_garbage_collector_as_they_found_it(store: Store, tmp_path: Path) -> None:
     """Both kinds of build freeze what they hold (dateline/site/build.py), and unfreeze
-    it when done, so that a long-lived caller (a server, the tests) collects as before."""
+    it when done, so that a long-lived caller (a server, the tests) collects as before;
+    a caller that froze its own objects finds them frozen still."""
     import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
-    assert gc.get_freeze_count() == 0
+    gc.unfreeze()  # whatever an earlier test left
     assert build_site(store, tmp_path, jobs=1).full
     assert gc.get_freeze_count() == 0
     event = store.event(1)
     store.append_version(1, replace(event.content, headline="Edited"), editor="t", note="t")
     assert not build_site(store, tmp_path).full
     assert gc.get_freeze_count() == 0
+    gc.freeze()
+    try:
+        store.append_version(1, replace(event.content, headline="Again"), editor="t", note="t")
+        assert not build_site(store, tmp_path).full
+        assert gc.get_freeze_count() > 0  # not thawed
+    finally:
+        gc.unfreeze()
 
 
 def test_worker_processes_write_what_one_process_writes(store: Store, tmp_path: Path) -> None:
