@@ -477,13 +477,13 @@ class RelatedIndex:
                     ).scalars()
                 }
             )
-            if base is not None and base._read is not None:
-                known_pairs, known_days = base._read
+            known = base._read if base is not None else None
+            if base is not None and known is not None:
                 tags = [c for c in tags if c not in base._postings]
             pairs, ids_days = _tag_pairs_days(conn, tags)
-            if base is not None and base._read is not None:
-                pairs = np.concatenate((known_pairs, pairs))
-                ids_days = np.concatenate((known_days, ids_days))
+            if known is not None:
+                pairs = np.concatenate((known[0], pairs))
+                ids_days = np.concatenate((known[1], ids_days))
                 pairs = pairs[np.lexsort((pairs[:, 1], pairs[:, 0]))]  # sorted, as read
             self._read = (pairs, ids_days)
         # An event added between the two reads is in the pairs alone: room for it too
@@ -798,9 +798,8 @@ def _ids_days(conn: sa.Connection) -> IntArray:
     )
 
 
-def _tag_pairs(conn: sa.Connection, tags: Sequence[int] | None = None) -> IntArray:
-    """Every (context id, event id) pair as an (n, 2) array, sorted; ``tags``: of those
-    tags alone.
+def _tag_pairs(conn: sa.Connection) -> IntArray:
+    """Every (context id, event id) pair as an (n, 2) array, sorted.
 
     Read as one row per tag holding its event ids as text, which numpy parses: a
     Python tuple per pair cost 0.28-0.45 s for the 318,000 pairs of a 100,000-event
@@ -809,29 +808,14 @@ def _tag_pairs(conn: sa.Connection, tags: Sequence[int] | None = None) -> IntArr
     if conn.dialect.name == "postgresql":
         joined = "string_agg(event_id::text, ',' ORDER BY event_id)"
     else:
-        joined = "group_concat(event_id)"  # order not promised: checked below
+        joined = "group_concat(event_id)"  # order not promised: see _parse_pairs
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
-    query = f"SELECT context_id, {joined} FROM event_contexts {{}} GROUP BY context_id"
     try:
-        if tags is None:
-            cursor.execute(query.format(""))
-            rows = cursor.fetchall()
-        else:  # integers from the database: safe to write into the query
-            rows = []
-            for chunk in _chunks([int(c) for c in tags], 5000):
-                cursor.execute(query.format(f"WHERE context_id IN ({','.join(map(str, chunk))})"))
-                rows += cursor.fetchall()
+        cursor.execute(f"SELECT context_id, {joined} FROM event_contexts GROUP BY context_id")
+        rows = cursor.fetchall()
     finally:
         cursor.close()
-    if not rows:
-        return np.zeros((0, 2), dtype=np.int64)
-    contexts = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
-    counts = np.fromiter((r[1].count(",") + 1 for r in rows), dtype=np.int64, count=len(rows))
-    events = np.array(",".join(r[1] for r in rows).split(","), dtype=np.int64)
-    keys = (np.repeat(contexts, counts) << 32) | events
-    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
-        keys.sort()
-    return np.column_stack((keys >> 32, keys & _ID_MASK))
+    return _parse_pairs(rows)[0]
 
 
 def _tag_pairs_days(conn: sa.Connection, tags: Sequence[int]) -> tuple[IntArray, IntArray]:
@@ -842,7 +826,7 @@ def _tag_pairs_days(conn: sa.Connection, tags: Sequence[int]) -> tuple[IntArray,
     if conn.dialect.name == "postgresql":
         ids = "string_agg(ec.event_id::text, ',' ORDER BY ec.event_id)"
         days = "string_agg((e.date - DATE '0001-01-01')::text, ',' ORDER BY ec.event_id)"
-    else:  # both aggregates see the rows in one order (not promised sorted: see below)
+    else:  # both aggregates see the rows in one order
         ids = "group_concat(ec.event_id)"
         days = "group_concat(CAST(julianday(e.date) - 1721425.5 AS INTEGER))"
     query = (
@@ -857,13 +841,22 @@ def _tag_pairs_days(conn: sa.Connection, tags: Sequence[int]) -> tuple[IntArray,
             rows += cursor.fetchall()
     finally:
         cursor.close()
+    pairs, events = _parse_pairs(rows)
     if not rows:
-        return np.zeros((0, 2), dtype=np.int64), np.zeros((0, 2), dtype=np.int64)
+        return pairs, np.zeros((0, 2), dtype=np.int64)
+    day_numbers = np.array(",".join(r[2] for r in rows).split(","), dtype=np.int64)
+    return pairs, np.column_stack((events, day_numbers))
+
+
+def _parse_pairs(rows: Sequence[Sequence[Any]]) -> tuple[IntArray, IntArray]:
+    """Rows of (context id, its event ids as comma-separated text, ...) as the sorted
+    (context id, event id) pairs, and the event ids in the order read."""
+    if not rows:
+        return np.zeros((0, 2), dtype=np.int64), np.zeros(0, dtype=np.int64)
     contexts = np.fromiter((r[0] for r in rows), dtype=np.int64, count=len(rows))
     counts = np.fromiter((r[1].count(",") + 1 for r in rows), dtype=np.int64, count=len(rows))
     events = np.array(",".join(r[1] for r in rows).split(","), dtype=np.int64)
-    day_numbers = np.array(",".join(r[2] for r in rows).split(","), dtype=np.int64)
     keys = (np.repeat(contexts, counts) << 32) | events
-    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):
+    if len(keys) > 1 and not bool(np.all(keys[1:] > keys[:-1])):  # SQLite's order
         keys = np.sort(keys)
-    return np.column_stack((keys >> 32, keys & _ID_MASK)), np.column_stack((events, day_numbers))
+    return np.column_stack((keys >> 32, keys & _ID_MASK)), events
