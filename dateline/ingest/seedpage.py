@@ -14,6 +14,13 @@ A page, top to bottom (every part but the headline is optional)::
     ### Changes:         1. [headline](path) _2017-08-25 03:34:27 (First version)_ by ann: note
     ### Related:         1. [headline](path) _Context: Homs, bombardment_
 
+A page of a built site (``dateline build``) may say two more things, read but not
+imported, as an import of the site's JSON pages leaves them too
+(:data:`dateline.ingest.records.PAGE_KEYS`): a retired event's notice under the day
+heading (retiring is the archive's decision, not part of what an event says) and an
+``### Articles:`` list (links to the source articles' own pages, whose text is not on
+this one).
+
 ``Source:`` is read like ``Sources:``. The seeds carry no ``Contexts:`` section: their
 tags are then gathered from the ``Related:`` entries, which show the tags each related
 event shares with this one, in this event's order. A day index page
@@ -37,6 +44,8 @@ PARTIAL_MARKER = (
     "have not been imported._"
 )
 COVER_IMAGE = RESERVED_PUBLISHER
+RETIRED_NOTICE = "_Retired by version {number}: this event was withdrawn; its pages stay readable._"
+"""What a site's page of a retired event says under its day heading."""
 LABEL_FIRST, LABEL_UPDATE, LABEL_CURRENT = "First version", "Update", "Current version"
 TIMESTAMP_FORMAT = "%Y-%m-%d %H:%M:%S"
 SECTION_NAMES = {
@@ -46,6 +55,7 @@ SECTION_NAMES = {
     "Sources": "sources",
     "Changes": "changes",
     "Related": "related",
+    "Articles": "articles",
 }
 
 _LINK = r"\[(?P<text>(?:\\.|[^\]\\])*)\]\((?P<href>\S+?)\)"
@@ -62,6 +72,11 @@ _CHANGE_RE = re.compile(
     r"\((?P<label>[A-Za-z ]+)\)_(?: by (?P<editor>[^:]+?))?(?:: (?P<note>.*?))?\s*$"
 )
 _RELATED_RE = re.compile(rf"^{_LINK}(?: _Context: (?P<tags>.*)_)?\s*$")
+_RETIRED_RE = re.compile(
+    "^" + re.escape(RETIRED_NOTICE).replace(re.escape("{number}"), r"(?P<n>\d+)") + r"\s*$"
+)
+_ARTICLE_RE = re.compile(rf"^{_LINK} _.*_\s*$")
+_ARTICLE_PATH_RE = re.compile(r"^/articles/(?P<id>\d+)\.md$")
 
 
 @dataclass(frozen=True, slots=True)
@@ -91,6 +106,10 @@ class EventPage:
     contexts_stated: bool = False
     changes: tuple[PageLink, ...] = ()
     related: tuple[PageLink, ...] = ()
+    retired_by: int | None = None
+    """A site page's notice: the version that retired the event (not imported)."""
+    articles: tuple[int, ...] = ()
+    """A site page's ``Articles:`` list: the ids of the linked articles (not imported)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -176,6 +195,12 @@ class _Parser:
             return self.day_index(index)
         day = self.day_heading()
         self.skip_blank()
+        retired_by = None
+        line = self.peek()
+        if line is not None and (retired := _RETIRED_RE.match(line)):
+            retired_by = int(retired["n"])
+            self.i += 1
+            self.skip_blank()
         version_notice = None
         line = self.peek()
         if line is not None and (notice := _VERSION_NOTICE_RE.match(line)):
@@ -253,6 +278,8 @@ class _Parser:
             contexts_stated=stated is not None,
             changes=tuple(sections.get("changes", ())),
             related=related,
+            retired_by=retired_by,
+            articles=tuple(sections.get("articles", ())),
         )
 
     def formats(self, line: str) -> tuple[date, str, int | None]:
@@ -437,6 +464,18 @@ class _Parser:
                 )
             )
         return related
+
+    def read_articles(self, items: list[tuple[int, str]]) -> list[int]:
+        found = []
+        for line, text in items:
+            match = _ARTICLE_RE.match(text)
+            path = _ARTICLE_PATH_RE.match(match["href"]) if match else None
+            if path is None:
+                raise self.error(
+                    "expected '[title](/articles/N.md) _publisher, date_'", line, field="articles"
+                )
+            found.append(int(path["id"]))
+        return found
 
     def day_index(self, match: re.Match[str]) -> DayIndexPage:
         day = self.day_of(match["text"], match["href"])

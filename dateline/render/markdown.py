@@ -9,7 +9,8 @@ reads all of it back.
 
 The site's pages say two more things, which an export (the seed format, for import)
 leaves out: a retired event's notice under the day heading, and the current page's
-``### Articles:`` section, the source articles attached to the event.
+``### Articles:`` section, the source articles attached to the event (both read back,
+and not imported).
 """
 
 from __future__ import annotations
@@ -23,6 +24,7 @@ from dateline.ingest.seedpage import (
     LABEL_FIRST,
     LABEL_UPDATE,
     PARTIAL_MARKER,
+    RETIRED_NOTICE,
     TIMESTAMP_FORMAT,
 )
 from dateline.model import (
@@ -36,8 +38,6 @@ from dateline.model import (
     day_path,
     event_path,
 )
-
-RETIRED_NOTICE = "_Retired by version {number}: this event was withdrawn; its pages stay readable._"
 
 
 def escape_link_text(text: str) -> str:

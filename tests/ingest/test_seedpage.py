@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 
 import pytest
@@ -11,8 +12,10 @@ from hypothesis import strategies as st
 from dateline.errors import InputError
 from dateline.ingest.seedpage import DayIndexPage, EventPage, parse_page, split_tags
 from dateline.model import (
+    ArticleRef,
     Context,
     Event,
+    EventArticle,
     EventContent,
     EventEntry,
     RelatedEvent,
@@ -217,6 +220,63 @@ def test_every_version_page_reads_back_as_that_version(event: Event) -> None:
             assert stated == [
                 (v.slug, v.content.headline, v.created_at, v.editor, v.note) for v in event.versions
             ]
+
+
+_articles = st.lists(
+    st.builds(
+        ArticleRef,
+        id=st.integers(1, 10**6),
+        key=st.just("news.example.org/a"),
+        url=st.none() | _url,
+        title=st.none() | _words,
+        publisher=st.none() | _words,
+        domain=st.none() | st.just("news.example.org"),
+        published=st.none() | st.dates(date(1990, 1, 1), date(2030, 1, 1)),
+        representative_id=st.none() | st.integers(1, 10**6),
+    ).map(lambda ref: EventArticle(ref, 1.0, "cited", "url-match")),
+    max_size=3,
+)
+
+
+@given(events(), st.booleans(), _articles)
+def test_a_built_sites_page_reads_back_as_its_export(
+    event: Event, retire: bool, articles: list[EventArticle]
+) -> None:
+    """A site's page adds a retired notice and an Articles list to what an export says:
+    both are read (an import leaves them, as it leaves a site's JSON page's), the rest
+    reads back as the export's page does."""
+    if retire:
+        event = Event(event.id, event.versions, frozenset({event.current.number}))
+    for version in event.versions:
+        site = parse_page(render_event_page(event, version, articles=articles, site=True))
+        export = parse_page(render_event_page(event, version))
+        assert isinstance(site, EventPage) and isinstance(export, EventPage)
+        is_current = version is event.current
+        assert site.retired_by == (event.current.number if retire else None)
+        assert site.articles == (tuple(a.article.id for a in articles) if is_current else ())
+        assert (export.retired_by, export.articles) == (None, ())
+        assert replace(site, retired_by=None, articles=()) == export
+
+
+def test_a_malformed_articles_entry_names_its_line() -> None:
+    day = date(2012, 2, 9)
+    text = render_event_page(
+        Event(1, (Version(1, "headline", EventContent(day, "Headline", "Text.")),)),
+        articles=[EventArticle(ArticleRef(4, "k", None, "Title", "Wire", None, None), 1, "", "")],
+        site=True,
+    )
+    assert parse_page(text).articles == (4,)  # type: ignore[union-attr]
+    broken = text.replace("/articles/4.md", "/news/2012/02/9/x.md")
+    with pytest.raises(InputError) as caught:
+        parse_page(broken)
+    assert caught.value.field == "articles"
+    assert (
+        caught.value.line
+        == broken.splitlines().index(
+            next(line for line in broken.splitlines() if "/news/2012/02/9/x.md" in line)
+        )
+        + 1
+    )
 
 
 @given(events(), st.lists(contents(), max_size=4))
