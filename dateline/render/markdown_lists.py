@@ -38,6 +38,11 @@ def _entry(entry: dict[str, Any], with_date: bool = True) -> str:
     return text
 
 
+def _events(count: int) -> str:
+    """``1 event``, ``2 events``: as the HTML pages say it."""
+    return f"{count} event" if count == 1 else f"{count} events"
+
+
 def _numbered(items: Iterable[str]) -> list[str]:
     return [f"{n}. {item}" for n, item in enumerate(items, 1)]
 
@@ -56,7 +61,7 @@ def _month(view: dict[str, Any]) -> list[str]:
 
 
 def _year(view: dict[str, Any]) -> list[str]:
-    lines = [f"# {view['title']}", "", f"{view['count']} events.", ""]
+    lines = [f"# {view['title']}", "", f"{_events(view['count'])}.", ""]
     return lines + _numbered(
         f"{_link(m['title'], m['path'])}: {m['count']}" for m in view["months"]
     )
@@ -78,20 +83,22 @@ def _context(view: dict[str, Any]) -> list[str]:
     lines = []
     if view["year"] is not None:
         lines += [f"### Context: {_link(view['name'], view['head'])}", ""]
-    lines += [f"# {view['title']}", "", f"{view['count']} events in all. Feed: {view['feed']}", ""]
+    scope = "in all" if view["year"] is None else f"in {view['year']}"
+    said = f"{_events(view['count'])} {scope}. Feed: {view['feed']}"
+    lines += [f"# {view['title']}", "", said, ""]
     lines += ["### Events per month:", "", *_counts(view), "", *_years(view)]
     heading = "Latest events" if view["year"] is None else f"Events of {view['year']}"
     return [*lines, f"### {heading}:", "", *_numbered(_entry(e) for e in view["events"])]
 
 
 def _story(view: dict[str, Any]) -> list[str]:
-    lines = [f"# {view['title']}", "", f"{view['count']} events.", ""]
+    lines = [f"# {view['title']}", "", f"{_events(view['count'])}.", ""]
     lines += ["### Events per month:", "", *_counts(view), ""]
     return [*lines, "### Events:", "", *_numbered(_entry(e) for e in view["events"])]
 
 
 def _home(view: dict[str, Any]) -> list[str]:
-    lines = ["# Dateline", "", f"{view['count']} events.", ""]
+    lines = ["# Dateline", "", f"{_events(view['count'])}.", ""]
     for day in view["days"]:
         lines += [f"## {_link(day['label'], day['path'])}", ""]
         lines += [*_numbered(_entry(e, with_date=False) for e in day["events"]), ""]
