@@ -29,7 +29,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import FastAPI, Request, Response
 from starlette.datastructures import Headers
-from starlette.types import ASGIApp, Receive, Scope, Send
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from dateline import __version__
 from dateline.errors import NotFoundError
@@ -134,7 +134,38 @@ def create_app(
     app.add_api_route("/{path:path}", page, methods=["GET", "HEAD"], include_in_schema=False)
     app.add_exception_handler(404, unrouted)
     app.add_middleware(PagesFirst, serve=page, serves=pages.serves)
+    app.add_middleware(HeadAsGet)  # added last: the outermost, so every route has HEAD
     return app
+
+
+class HeadAsGet:
+    """HEAD answered as GET without the body, for every address that answers GET.
+
+    FastAPI gives HEAD only to routes that name it, so ``HEAD /api/events`` fell
+    through to the pages' route and got a 404 while GET gave 200; a link checker or
+    an uptime monitor asking HEAD was told the API and the forms did not exist. HTTP
+    asks every server that has GET to have HEAD (RFC 9110, 9.3.2): the same status and
+    headers, ``Content-Length`` included, and no body. Done in one place instead of a
+    second method on each route (which would also list HEAD operations in the OpenAPI
+    description).
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http" or scope["method"] != "HEAD":
+            await self.app(scope, receive, send)
+            return
+
+        async def headers_only(message: Message) -> None:
+            if message["type"] == "http.response.body":
+                if not message.get("more_body", False):
+                    await send({"type": "http.response.body", "body": b""})
+                return
+            await send(message)
+
+        await self.app({**scope, "method": "GET"}, receive, headers_only)
 
 
 class PagesFirst:
