@@ -15,11 +15,13 @@ the index again from the database (``dateline search --rebuild``). Every search 
 up first (one indexed ``max(seq)`` query when nothing changed), so a search always sees
 every write, whichever process made it.
 
-One process writes at a time: tantivy locks the index folder. A search that finds the
-lock taken (another process is catching up) searches what is committed. Opening the
-folder (which replaces an index of another format) and rebuilding it take a file lock
-beside it (``<folder>.lock``, filelock), so the workers of one server starting together
-never remove an index another is opening. An index holding changes the database does
+One process writes at a time: a catch-up holds a file lock beside the folder
+(``<folder>.lock``, filelock) and tantivy's own. A search that finds them taken
+(another process is catching up) searches what is committed. Opening the folder (which
+replaces an index of another format) takes the same lock, so the workers of one server
+starting together never remove an index another is opening, and so does swapping in a
+rebuilt index (:meth:`SearchIndex.rebuild` builds it beside the folder, while servers
+go on searching the old one). An index holding changes the database does
 not have (the database was replaced by a copy or a backup) is made again from the
 database at its next catch-up.
 """
@@ -39,7 +41,7 @@ from pathlib import Path
 from typing import Any
 
 import tantivy
-from filelock import FileLock
+from filelock import FileLock, Timeout
 
 from dateline.errors import InputError
 from dateline.model import EventEntry, story_slug
@@ -161,18 +163,19 @@ class SearchIndex:
         if latest == self._held:
             return 0
         held = self._held = self.seq
-        if latest == held:
+        if latest == held:  # another process caught up: see what it committed
+            self._index.reload()
             return 0
         if held > latest:  # the database is not the one indexed: a copy, a backup
             return self.rebuild()
         changed = self.store.changed_since(held)
+        lock = self._folder_lock()
         while True:
-            try:
-                writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+            writer = self._writer(lock)
+            if writer is not None:
                 break
-            except ValueError:  # another process holds the writer lock: it is catching up
-                if held > 0:
-                    return 0  # meanwhile, search what is committed
+            if held > 0:  # another process is catching up, or swapping in a rebuilt index:
+                return 0  # meanwhile, search what is committed
             # The index was never complete: searching it would miss most of the archive
             # (a server's workers starting together: one builds, the others wait for it,
             # or build it themselves if it gave up).
@@ -180,28 +183,70 @@ class SearchIndex:
             if self.seq > 0:
                 self._index.reload()
                 return self._catch_up()
-        for start in range(0, len(changed), BATCH):
-            ids = changed[start : start + BATCH]
-            for event_id in ids:
-                writer.delete_documents_by_term("id", event_id)
-            self._add(writer, self.store.entries(ids))
-        writer.commit()
-        writer.wait_merging_threads()
-        self._write_state(latest)
+        try:
+            for start in range(0, len(changed), BATCH):
+                ids = changed[start : start + BATCH]
+                for event_id in ids:
+                    writer.delete_documents_by_term("id", event_id)
+                self._add(writer, self.store.entries(ids))
+            writer.commit()
+            writer.wait_merging_threads()
+            self._write_state(latest)
+        finally:
+            del writer  # tantivy's lock goes with it, before the folder's (see rebuild)
+            lock.release()
         self._held = latest
         self._index.reload()
         return len(changed)
 
-    def rebuild(self, on_batch: Any = None) -> int:
-        """Index every event again from the database; the number indexed."""
-        with self._folder_lock():
-            return self._rebuild(on_batch)
+    def _writer(self, lock: FileLock) -> tantivy.IndexWriter | None:
+        """The index's writer, with the folder lock ``lock`` held; None (and neither
+        held) while another process writes to the folder or swaps in a rebuilt one."""
+        try:
+            lock.acquire(timeout=0)
+        except Timeout:
+            return None
+        try:
+            return self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+        except ValueError:  # another process holds tantivy's writer lock
+            lock.release()
+            return None
 
-    def _rebuild(self, on_batch: Any) -> int:
-        latest = self.store.last_change()
-        shutil.rmtree(self.path, ignore_errors=True)
-        self._index = self._open_unlocked()
-        writer = self._index.writer(heap_size=WRITER_HEAP, num_threads=1)
+    def rebuild(self, on_batch: Any = None) -> int:
+        """Index every event again from the database; the number indexed.
+
+        Built in a folder beside the index (``<folder>.rebuilding``) and swapped in
+        whole, so that a server running meanwhile keeps searching, and catching up on,
+        the index it has: removing the folder first, as this once did, left the
+        server's next catch-up waiting for the end of the rebuild (minutes at
+        1,000,000 events), since a folder without its state looks never indexed. The
+        swap takes the folder lock, which a catch-up holds while it writes: no process
+        is writing to the folder it renames. Changes made during the rebuild are in
+        neither index's state past the rebuild's start, so the next catch-up applies
+        them to the new one. One rebuild at a time (``<folder>.rebuilding.lock``).
+        """
+        building = self.path.with_name(self.path.name + ".rebuilding")
+        with FileLock(f"{building}.lock"):
+            shutil.rmtree(building, ignore_errors=True)  # what a dead rebuild left
+            latest = self.store.last_change()
+            count = self._build(building, on_batch)
+            self._write_state(latest, building)
+            with self._folder_lock():
+                retired = self.path.with_name(self.path.name + ".replaced")
+                shutil.rmtree(retired, ignore_errors=True)
+                if self.path.exists():
+                    os.replace(self.path, retired)
+                os.replace(building, self.path)
+            shutil.rmtree(retired, ignore_errors=True)  # open files stay readable (POSIX)
+        self._index = tantivy.Index(self.schema, path=str(self.path), reuse=True)
+        self._held = latest
+        return count
+
+    def _build(self, folder: Path, on_batch: Any) -> int:
+        """A whole index of the archive in ``folder`` (new), committed."""
+        folder.mkdir(parents=True)
+        index = tantivy.Index(self.schema, path=str(folder), reuse=False)
+        writer = index.writer(heap_size=WRITER_HEAP, num_threads=1)
         count = 0
         batch: list[EventEntry] = []
         for entry in self.store.iter_entries():
@@ -214,9 +259,6 @@ class SearchIndex:
         count += self._add(writer, batch)
         writer.commit()
         writer.wait_merging_threads()
-        self._write_state(latest)
-        self._held = latest
-        self._index.reload()
         return count
 
     # -- searching ----------------------------------------------------------------------
@@ -333,11 +375,12 @@ class SearchIndex:
             return None
         return data if isinstance(data, dict) else None
 
-    def _write_state(self, seq: int) -> None:
+    def _write_state(self, seq: int, folder: Path | None = None) -> None:
+        folder = folder or self.path
         state = {"format": INDEX_FORMAT, "store": self._store_key(), "seq": seq}
-        temporary = self.path / f".{STATE_FILE}.tmp"
+        temporary = folder / f".{STATE_FILE}.tmp"
         temporary.write_text(json.dumps(state), encoding="utf-8")
-        os.replace(temporary, self.path / STATE_FILE)
+        os.replace(temporary, folder / STATE_FILE)
 
     def _store_key(self) -> str:
         return self.store.engine.url.render_as_string(hide_password=True)

@@ -250,3 +250,62 @@ def test_searches_in_many_threads_all_see_a_write(archive: Store, index: SearchI
         for thread in threads:
             thread.join(timeout=60)
         assert found == [[event.id]] * 8
+
+
+def test_a_rebuild_leaves_a_running_server_searching(
+    archive: Store, index: SearchIndex, monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """``dateline search --rebuild`` while a server has the index open: the server goes
+    on answering from its index, writes included, and gets the rebuilt one after."""
+    index.catch_up()  # the server's index, complete
+    everything = _ids(index, "syria")
+    events = archive.events(_ids(index, "homs")[:2])
+    rebuilding = SearchIndex(archive, index.path)  # the command, another process
+    monkeypatch.setattr("dateline.search.index.BATCH", 5)  # on_batch called every 5 events
+    during: list[list[int]] = []
+
+    def edit_and_search(done: int) -> None:
+        if done != 10:
+            return
+        archive.append_version(
+            events[0].id, replace(events[0].content, summary="A quartzite witness."), note="t"
+        )
+        # In a thread, as a server's request is: the rebuild must not hold it up.
+        answer = threading.Thread(
+            target=lambda: during.extend([_ids(index, "quartzite"), _ids(index, "syria")]),
+            daemon=True,  # a regression fails the test instead of hanging it
+        )
+        answer.start()
+        answer.join(timeout=60)
+        assert not answer.is_alive(), "the server's search waited for the rebuild"
+
+    assert rebuilding.rebuild(edit_and_search) == archive.count_events()
+    assert during[0] == [events[0].id]  # the write seen at once
+    assert set(during[1]) == set(everything) - {events[0].id}  # its old summary said Syria
+    archive.append_version(
+        events[1].id, replace(events[1].content, summary="A basalt witness."), note="t"
+    )
+    fresh = sorted(_ids(SearchIndex(archive, tmp_path / "fresh"), "syria"))
+    for searcher in (index, rebuilding, SearchIndex(archive, index.path)):
+        assert _ids(searcher, "quartzite") == [events[0].id]  # written during the rebuild
+        assert _ids(searcher, "basalt") == [events[1].id]
+        assert sorted(_ids(searcher, "syria")) == fresh
+    assert rebuilding.seq == archive.last_change()
+    left = sorted(p.name for p in index.path.parent.iterdir() if p.name.startswith("search"))
+    assert left == ["search", "search.lock", "search.rebuilding.lock"]
+
+
+def test_a_write_indexed_by_one_worker_is_found_by_another_at_once(
+    archive: Store, tmp_path: Path
+) -> None:
+    """Two workers of one server: the first to search after a write indexes it, and the
+    other's next search must find it too (its reader is reloaded when the index's
+    state says another process caught up; tantivy's own reload comes later)."""
+    first = SearchIndex(archive, tmp_path / "search")
+    second = SearchIndex(archive, tmp_path / "search")
+    assert _ids(first, "homs") and _ids(second, "homs")
+    for round_, word in enumerate(("quartzite", "basalt", "obsidian")):
+        event = archive.events(_ids(first, "homs")[round_ : round_ + 1])[0]
+        archive.append_version(event.id, replace(event.content, summary=f"A {word} witness."))
+        assert first.catch_up() == 1
+        assert _ids(second, word) == [event.id]
