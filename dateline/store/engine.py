@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 import sqlalchemy as sa
 
 from dateline.errors import StoreUnavailableError
+from dateline.store.schema import with_postgresql_options
 
 if TYPE_CHECKING:
     from alembic.config import Config
@@ -57,6 +58,7 @@ def create_engine(url: str) -> sa.Engine:
         sa.event.listen(engine, "begin", _sqlite_begin)
         return engine
     if parsed.get_backend_name() == "postgresql":
+        with_postgresql_options()
         return sa.create_engine(url, pool_pre_ping=True, connect_args={"connect_timeout": 10})
     raise StoreUnavailableError(
         f"unsupported database {parsed.get_backend_name()!r} (expected a SQLite file "
