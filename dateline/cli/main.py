@@ -18,7 +18,7 @@ import getpass
 import os
 import sys
 from collections.abc import Iterator
-from contextlib import contextmanager
+from contextlib import ExitStack, contextmanager
 from dataclasses import replace
 from datetime import date, datetime
 from pathlib import Path
@@ -37,7 +37,7 @@ from dateline.store import DATABASE_URL_VARIABLE, open_store
 
 if TYPE_CHECKING:
     from rich.console import Console
-    from rich.progress import Progress
+    from rich.progress import Progress, TaskID
 
     from dateline.model import Event, EventContent, Version
     from dateline.store import Store
@@ -490,10 +490,19 @@ def build(ctx: click.Context, out: Path, base_url: str, full: bool, jobs: int | 
     """
     from dateline.site.build import build_site
 
-    with _store(ctx) as store, _progress() as progress:
-        task = progress.add_task("Rendering", total=None)
+    with _store(ctx) as store, ExitStack() as stack:
+        bar: list[tuple[Progress, TaskID]] = []
 
         def advance(done: int, total: int) -> None:
+            # The bar appears with the first report of work not done yet: an incremental
+            # build of one edit reports once, when done, and so never imports
+            # rich.progress (50 ms of its start-up).
+            if not bar:
+                if done >= total:
+                    return
+                progress = stack.enter_context(_progress())
+                bar.append((progress, progress.add_task("Rendering", total=total)))
+            progress, task = bar[0]
             progress.update(task, completed=done, total=total)
 
         report = build_site(store, out, base_url=base_url, full=full, progress=advance, jobs=jobs)
