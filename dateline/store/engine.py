@@ -17,7 +17,7 @@ if TYPE_CHECKING:
 DEFAULT_DATABASE = "dateline.db"
 DATABASE_URL_VARIABLE = "DATELINE_DATABASE_URL"
 _MIGRATIONS = Path(__file__).parent / "migrations"
-HEAD_REVISION = "0008"
+HEAD_REVISION = "0009"
 """The newest migration (tests/store/test_schema.py checks it is Alembic's head).
 
 Known here so that opening an up-to-date database needs no Alembic: importing it costs

@@ -76,7 +76,11 @@ event_contexts = sa.Table(
     sa.Column("event_id", sa.Integer, sa.ForeignKey("events.id"), primary_key=True),
     sa.Column("context_id", sa.Integer, sa.ForeignKey("contexts.id"), primary_key=True),
     sa.Column("position", sa.Integer, nullable=False),
+    # The event's date, as in ``events`` (written with the links): a tag's events by
+    # date without a lookup per event (migration 0009).
+    sa.Column("date", sa.Date),
     sa.Index("ix_event_contexts_context", "context_id", "event_id"),
+    sa.Index("ix_event_contexts_context_date", "context_id", "date", "event_id"),
 )
 
 event_sources = sa.Table(

@@ -273,22 +273,26 @@ class Store(CopyStore, ArticlePageStore):
         All of them by date, or only those of ``year``, or the ``latest`` (by date,
         newest first): a big tag's page needs only some, not its tens of thousands.
         """
+        ec = t.event_contexts.c
         if latest is None:
-            where: list[sa.ColumnElement[bool]] = [t.events.c.id.in_(_tagged(slug))]
-            if year is not None:
-                start, end = date(year, 1, 1), date(year, 12, 31)
-                where += [t.events.c.date >= start, t.events.c.date <= end]
-            return self._entries(where)
+            tagged = _tagged(slug)
+            if year is not None:  # a range of the tag's (context, date) index
+                tagged = tagged.where(ec.date >= date(year, 1, 1), ec.date <= date(year, 12, 31))
+            return self._entries([t.events.c.id.in_(tagged)])
+        newest = _tagged(slug).order_by(ec.date.desc(), ec.event_id.desc()).limit(latest)
         order = [t.events.c.date.desc(), t.events.c.id.desc()]
-        return self._entries([self._latest_of_tag(slug, latest)], order=order, limit=latest)
+        return self._entries([t.events.c.id.in_(newest)], order=order, limit=latest)
 
     def context_day_counts(self, slug: str) -> dict[date, int]:
-        """How many events tagged ``slug`` each day has (for charts and year lists)."""
+        """How many events tagged ``slug`` each day has (for charts and year lists):
+        counted off the tag's (context, date) index, no event read."""
+        ec = t.event_contexts.c
         with self._read() as conn:
             rows = conn.execute(
-                sa.select(t.events.c.date, sa.func.count())
-                .where(t.events.c.id.in_(_tagged(slug)))
-                .group_by(t.events.c.date)
+                sa.select(ec.date, sa.func.count())
+                .join(t.contexts, t.contexts.c.id == ec.context_id)
+                .where(t.contexts.c.slug == slug)
+                .group_by(ec.date)
             ).all()
         return {day: int(n) for day, n in rows}
 
@@ -303,7 +307,8 @@ class Store(CopyStore, ArticlePageStore):
         return self._entries(where, order=order, limit=limit)
 
     def _latest_of_tag(self, slug: str, limit: int) -> sa.ColumnElement[bool]:
-        """The condition "tagged ``slug``" for a query of the ``limit`` newest such events.
+        """The condition "tagged ``slug``" for a query of the ``limit`` most recently
+        changed such events (a tag's feed; by date, the tag's links are indexed).
 
         Written for the tag's size. A common tag's newest events are found by walking
         the events newest first and looking each up in the tag's links, which stops
@@ -760,7 +765,7 @@ class Store(CopyStore, ArticlePageStore):
             conn.execute(
                 sa.insert(t.event_contexts),
                 [
-                    {"event_id": event_id, "context_id": cid, "position": i}
+                    {"event_id": event_id, "context_id": cid, "position": i, "date": content.date}
                     for i, cid in enumerate(ids)
                 ],
             )
@@ -813,7 +818,12 @@ class Store(CopyStore, ArticlePageStore):
                 )
                 version_rows.extend(_version_row(event_id, v, now) for v in history)
                 tag_rows.extend(
-                    {"event_id": event_id, "context_id": context_ids[name], "position": i}
+                    {
+                        "event_id": event_id,
+                        "context_id": context_ids[name],
+                        "position": i,
+                        "date": content.date,
+                    }
                     for i, name in enumerate(content.contexts)
                 )
                 source_rows.extend(

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from collections import Counter
 from dataclasses import replace
 from datetime import date
 
@@ -176,6 +177,40 @@ def test_a_tags_latest_events_are_the_same_read_either_way(store: Store) -> None
         by_change = sorted(tagged, key=lambda e: (e.updated_at, e.id), reverse=True)[:limit]
         assert store.latest_entries(limit, slug) == by_change
     assert store.latest_entries(5, "no-such-tag") == []
+
+
+def test_a_tags_days_and_years_follow_every_edit(store: Store) -> None:
+    """A tag's day counts and a year's events are read off the tag's links, which carry
+    each event's date: edits that move an event to another day or year, retag it or
+    untag it must move its links' dates too."""
+    import random
+
+    rng = random.Random(8)
+    for n in range(60):
+        tags = tuple(rng.sample(["Port", "Rail", "Road"], rng.randint(0, 2)))
+        day = date(2011 + rng.randint(0, 2), rng.randint(1, 12), rng.randint(1, 28))
+        store.create_event(replace(CONTENT, date=day, headline=f"Event {n}", contexts=tags))
+    for event in rng.sample(list(store.iter_events()), 40):
+        moved = replace(
+            event.content,
+            date=date(2011 + rng.randint(0, 2), rng.randint(1, 12), rng.randint(1, 28))
+            if rng.random() < 0.7
+            else event.content.date,
+            contexts=tuple(rng.sample(["Port", "Rail", "Road"], rng.randint(0, 3))),
+        )
+        store.append_version(event.id, moved)
+    everything = store.entries(sorted(e.id for e in store.iter_events()))
+    for slug in ("port", "rail", "road", "no-such-tag"):
+        tagged = [e for e in everything if slug in {c.slug for c in e.contexts}]
+        assert store.context_day_counts(slug) == Counter(e.date for e in tagged)
+        for year in (2010, 2011, 2012, 2013):
+            of_year = sorted(
+                (e for e in tagged if e.date.year == year), key=lambda e: (e.date, e.id)
+            )
+            assert store.entries_with_context(slug, year=year) == of_year
+        newest = sorted(tagged, key=lambda e: (e.date, e.id), reverse=True)
+        for limit in (1, 7, 100):
+            assert store.entries_with_context(slug, latest=limit) == newest[:limit]
 
 
 def test_iterating_reads_every_event_in_date_order(store: Store) -> None:

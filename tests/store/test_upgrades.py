@@ -90,6 +90,12 @@ def test_an_archive_at_each_revision_opens_with_its_rows_kept(
             tables.reflect(connection)
             after = _counts(connection, tables)
             assert connection.exec_driver_sql("PRAGMA foreign_key_check").fetchall() == []
+            # 0009 copied each event's date onto its tag links.
+            undated = connection.exec_driver_sql(
+                "SELECT count(*) FROM event_contexts ec JOIN events e ON e.id = ec.event_id "
+                "WHERE ec.date IS NOT e.date"
+            ).scalar_one()
+            assert undated == 0
     finally:
         store.close()
     assert {name: after[name] for name in before} == before
