@@ -386,7 +386,8 @@ class _Parser:
         for line, text in items:
             match = _SOURCE_LINK_RE.match(text)
             if match is None:
-                if "](" in text:
+                # A broken link, unless its "](" is escaped text of a name without a URL.
+                if "](" in re.sub(r"\\.", "", text):
                     raise self.error(
                         "expected '[Publisher](URL)' or a publisher's name", line, field="sources"
                     )

@@ -317,6 +317,21 @@ def test_summary_lines_that_look_like_markup_round_trip() -> None:
     assert page.content.summary == summary
 
 
+@pytest.mark.parametrize("publisher", ["](", "A [b](c", "\\](", "x]\\(y"])
+def test_a_publisher_without_a_url_reads_back_whatever_its_brackets(publisher: str) -> None:
+    """Its name is escaped, so a "](" in it is text, not a broken link (found by
+    hypothesis: a publisher named "](")."""
+    content = EventContent(date(2012, 2, 9), "Headline", sources=(Source(publisher),))
+    page = parse_page(render_event_page(Event(1, (Version(1, "headline", content),))))
+    assert isinstance(page, EventPage)
+    assert page.content.sources == (Source(publisher),)
+
+
+def test_a_broken_source_link_is_still_an_error() -> None:
+    with pytest.raises(InputError, match="expected '\\[Publisher\\]\\(URL\\)'"):
+        parse_page(_mutate("000", "1. [Reuters](http://", "1. [Reuters](http:// "))
+
+
 def test_a_bad_source_url_names_its_line() -> None:
     text = _mutate("000", "1. [Reuters](http://", "1. [Reuters](ftp://")
     with pytest.raises(InputError, match="expected http:// or https://") as caught:
