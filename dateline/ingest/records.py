@@ -242,14 +242,8 @@ def json_ends_early(error: json.JSONDecodeError, text: bytes) -> bool:
 
 
 def _check_keys(record: dict[str, Any], where: str, line: int) -> None:
-    for key in record:
-        if key not in COLUMNS and key not in PAGE_KEYS:
-            raise InputError(
-                f"unknown key {key!r} (a record has {', '.join(COLUMNS)}; "
-                "an event page's other keys are ignored)",
-                where=where,
-                line=line,
-            )
+    # The type first: a site's day or tag page has keys no record has ("title"), and
+    # "is a 'day' page" says more than "unknown key 'title'".
     kind = record.get("type", "event")
     if kind != "event":
         raise InputError(
@@ -258,6 +252,14 @@ def _check_keys(record: dict[str, Any], where: str, line: int) -> None:
             line=line,
             field="type",
         )
+    for key in record:
+        if key not in COLUMNS and key not in PAGE_KEYS:
+            raise InputError(
+                f"unknown key {key!r} (a record has {', '.join(COLUMNS)}; "
+                "an event page's other keys are ignored)",
+                where=where,
+                line=line,
+            )
 
 
 def _header(row: list[str], where: str) -> list[str]:

@@ -24,9 +24,9 @@ from dateline.ingest.records import (
     write_csv,
     write_jsonl,
 )
-from dateline.model import Event, EventContent, Source
+from dateline.model import Event, EventContent, EventEntry, Source
 from dateline.render.json_format import render_json
-from dateline.render.views import event_view
+from dateline.render.views import day_view, event_view
 from tests.conftest import ROOT, SHARED
 from tests.ingest.test_seedpage import contents, events
 
@@ -231,6 +231,11 @@ def test_another_page_type_refuses_the_file(tmp_path: Path) -> None:
     assert str(caught.value) == (
         f"{path}:1: type: is a 'day' page, not an event (expected type 'event' or none)"
     )
+    # A site's own day page, whose keys no record has, says so too.
+    entry = EventEntry(1, date(2012, 2, 9), "a", "A")
+    day_page = _write(tmp_path / "index.json", render_json(day_view(date(2012, 2, 9), [entry])))
+    with pytest.raises(InputError, match="is a 'day' page, not an event"):
+        read_jsonl(day_page)
 
 
 def test_a_file_with_no_json_object_is_not_records(tmp_path: Path) -> None:
