@@ -195,18 +195,8 @@ class _Parser:
             return self.day_index(index)
         day = self.day_heading()
         self.skip_blank()
-        retired_by = None
-        line = self.peek()
-        if line is not None and (retired := _RETIRED_RE.match(line)):
-            retired_by = int(retired["n"])
-            self.i += 1
-            self.skip_blank()
-        version_notice = None
-        line = self.peek()
-        if line is not None and (notice := _VERSION_NOTICE_RE.match(line)):
-            version_notice = int(notice["n"])
-            self.i += 1
-            self.skip_blank()
+        retired_by = self.optional_notice(_RETIRED_RE)  # a site's page of a retired event
+        version_notice = self.optional_notice(_VERSION_NOTICE_RE)  # an earlier version's
         category = self.optional_heading("#### ")
         story = self.optional_heading("##### ")
         headline_line = self.i + 1
@@ -326,6 +316,16 @@ class _Parser:
                 field="date",
             )
         return day
+
+    def optional_notice(self, pattern: re.Pattern[str]) -> int | None:
+        """The version number a notice line matching ``pattern`` names (None: no such line)."""
+        line = self.peek()
+        match = pattern.match(line) if line is not None else None
+        if match is None:
+            return None
+        self.i += 1
+        self.skip_blank()
+        return int(match["n"])
 
     def optional_heading(self, prefix: str) -> str | None:
         line = self.peek()
