@@ -413,7 +413,7 @@ def _apply_options(current: EventContent, fields: dict[str, Any]) -> EventConten
 
 
 def _edit_in_editor(event: Event) -> EventContent | None:
-    from dateline.ingest.seedpage import DayIndexPage, parse_page
+    from dateline.ingest.seedpage import EventPage, parse_page
     from dateline.render.markdown import render_event_page
 
     text = render_event_page(event)
@@ -421,8 +421,8 @@ def _edit_in_editor(event: Event) -> EventContent | None:
     if edited is None or edited == text:
         return None
     page = parse_page(edited)
-    if isinstance(page, DayIndexPage):
-        raise InputError("the edited text is a day index, not an event page")
+    if not isinstance(page, EventPage):
+        raise InputError("the edited text is not an event page (a day index or a list)")
     return page.content if page.contexts_stated else replace(page.content, contexts=())
 
 

@@ -30,7 +30,7 @@ from dateline.ingest.formats import (
 )
 from dateline.ingest.items import NotAnArchiveFileError
 from dateline.ingest.merge import merge_link, merge_page
-from dateline.ingest.seedpage import DayIndexPage, EventPage, parse_page
+from dateline.ingest.seedpage import DayIndexPage, EventPage, OtherSitePage, parse_page
 from dateline.model import Event
 from dateline.nlp.vocabulary import record_links
 from dateline.store import Store
@@ -47,6 +47,8 @@ class ImportReport:
     updated: set[int] = field(default_factory=set)
     unchanged: set[int] = field(default_factory=set)
     day_indexes: list[str] = field(default_factory=list)
+    site_pages: list[str] = field(default_factory=list)  # a built site's other pages
+    other_formats: list[str] = field(default_factory=list)  # of a built site's pages
     not_pages: list[str] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     skipped_items: list[str] = field(default_factory=list)
@@ -80,6 +82,12 @@ class ImportReport:
             parts.append(_count(len(self.already), "file") + " already imported")
         if self.day_indexes:
             parts.append(_count(len(self.day_indexes), "day index", "day indexes") + " skipped")
+        if self.site_pages:
+            skipped = _count(len(self.site_pages), "list or article page")
+            parts.append(f"{skipped} of a built site skipped")
+        if self.other_formats:
+            skipped = _count(len(self.other_formats), "HTML, JSON or XML file")
+            parts.append(f"{skipped} skipped (the same page as the Markdown beside it)")
         if self.not_pages:
             skipped = _count(len(self.not_pages), "file")
             parts.append(f"{skipped} skipped (no format Dateline reads)")
@@ -193,6 +201,9 @@ def import_paths(
         if on_file is not None:
             on_file(path)
         try:
+            if not explicit and _markdown_beside(path):
+                report.other_formats.append(str(path))
+                continue
             digest, head = _fingerprint(path)
             if digest in known:
                 report.already.append(str(path))
@@ -235,6 +246,20 @@ def import_paths(
     return report
 
 
+def _markdown_beside(path: Path) -> bool:
+    """Whether ``path`` is the HTML, JSON or XML of a built site's page whose Markdown
+    (``Formats:`` first) is beside it: the Markdown says all the others do, and an
+    event page's history besides, so a folder import reads it alone (reading both made
+    each event twice, once from each)."""
+    if path.suffix not in (".html", ".json", ".xml"):
+        return False
+    try:
+        with path.with_suffix(".md").open("rb") as markdown:
+            return markdown.read(8) == b"Formats:"
+    except OSError:
+        return False
+
+
 def _fingerprint(path: Path) -> tuple[str, bytes]:
     """The SHA-256 of a file's content and its first bytes, read in one pass."""
     digest = hashlib.sha256()
@@ -275,6 +300,9 @@ def _import_page_file(
         raise error.located(str(path)) from None
     if isinstance(page, DayIndexPage):
         report.day_indexes.append(str(path))
+        return None
+    if isinstance(page, OtherSitePage):
+        report.site_pages.append(str(path))
         return None
     try:
         with store.transaction():

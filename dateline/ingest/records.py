@@ -247,7 +247,8 @@ def _check_keys(record: dict[str, Any], where: str, line: int) -> None:
     kind = record.get("type", "event")
     if kind != "event":
         raise InputError(
-            f"is a {kind!r} page, not an event (expected type 'event' or none)",
+            f"is {'an' if str(kind)[:1] in 'aeiou' else 'a'} {kind!r} page, not an event "
+            "(expected type 'event' or none)",
             where=where,
             line=line,
             field="type",

@@ -72,6 +72,12 @@ _CHANGE_RE = re.compile(
     r"\((?P<label>[A-Za-z ]+)\)_(?: by (?P<editor>[^:]+?))?(?:: (?P<note>.*?))?\s*$"
 )
 _RELATED_RE = re.compile(rf"^{_LINK}(?: _Context: (?P<tags>.*)_)?\s*$")
+_OTHER_PAGE_RE = re.compile(
+    r"/(?:index|news/\d{4}/index|news/\d{4}/\d{2}/index|context/[^/]+(?:/\d{4})?"
+    r"|story/[^/]+|articles/\d+)"
+)
+"""A built site's pages other than events and days (home, year, month, tag, story,
+article): their Markdown path without ``.md``."""
 _RETIRED_RE = re.compile(
     "^" + re.escape(RETIRED_NOTICE).replace(re.escape("{number}"), r"(?P<n>\d+)") + r"\s*$"
 )
@@ -120,7 +126,15 @@ class DayIndexPage:
     entries: tuple[PageLink, ...] = field(default=())
 
 
-def parse_page(text: str) -> EventPage | DayIndexPage:
+@dataclass(frozen=True, slots=True)
+class OtherSitePage:
+    """A built site's home, year, month, tag, story or article page (``path``, without
+    extension): made from the event pages or the articles, so importing skips it."""
+
+    path: str
+
+
+def parse_page(text: str) -> EventPage | DayIndexPage | OtherSitePage:
     """Read one page; InputError (with the line number) for anything unreadable."""
     # Only newlines end lines: str.splitlines() would also split at U+0085 or U+2028,
     # which may appear inside a headline or summary.
@@ -182,11 +196,15 @@ class _Parser:
 
     # -- the page -------------------------------------------------------------------
 
-    def parse(self) -> EventPage | DayIndexPage:
+    def parse(self) -> EventPage | DayIndexPage | OtherSitePage:
         self.skip_blank()
         own_path: tuple[date, str, int | None] | None = None
         line = self.peek()
         if line is not None and line.startswith("Formats:"):
+            links = _FORMAT_LINK_RE.findall(line)
+            other = links[0][1].rsplit(".", 1)[0] if links else ""
+            if _OTHER_PAGE_RE.fullmatch(other):
+                return OtherSitePage(other)
             own_path = self.formats(line)
             self.i += 1
             self.skip_blank()

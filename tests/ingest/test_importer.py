@@ -192,3 +192,25 @@ def test_a_large_import_refreshes_the_planners_statistics(
     report = import_paths(store, SEEDS)
     assert len(report.added) >= 5
     assert _planned_events(store) == store.count_events()
+
+
+def test_a_built_site_imports_as_the_archive_it_was_built_from(
+    databases: Databases, tmp_path: Path
+) -> None:
+    """``dateline import site/`` of a whole built site: each event from its Markdown
+    pages (which carry the history), the same pages' HTML, JSON and XML skipped, and
+    the home, year, month, tag, story and article pages skipped as made from them."""
+    from tests.site.test_site_schemas import build_seed_site  # edits, articles, retiring
+
+    built = databases.open()
+    out = build_seed_site(built, tmp_path / "site")
+    again = databases.open()
+    report = import_paths(again, [out])
+    assert report.errors == []
+    contents = [[v[:3] for v in event] for event in dump(built)]  # number, slug, content
+    assert [[v[:3] for v in event] for event in dump(again)] == contents
+    # (A folder import does not even look at .xml files.)
+    assert {Path(p).suffix for p in report.other_formats} == {".html", ".json"}
+    skipped = {Path(p).relative_to(out).parts[0] for p in report.site_pages}
+    assert skipped == {"index.md", "news", "context", "story", "articles"}
+    assert "list or article pages of a built site skipped" in report.summary()
