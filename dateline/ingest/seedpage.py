@@ -25,7 +25,8 @@ this one).
 tags are then gathered from the ``Related:`` entries, which show the tags each related
 event shares with this one, in this event's order. A day index page
 (``# [2012-02-9](/news/2012/02/9/index.md)`` and a list) is recognised so that an
-import can skip it. Errors name the line and say what was expected.
+import can skip it, as are a built site's other pages (home, year, month, tag, story,
+article) by their ``Formats:`` line. Errors name the line and say what was expected.
 """
 
 from __future__ import annotations
