@@ -131,7 +131,7 @@ def create_app(
         # What no route matches (a path with a line break): a 404 like any other.
         return _not_found(request.url.path, getattr(error, "detail", "not found"))
 
-    app.add_api_route("/{path:path}", page, methods=["GET", "HEAD"], include_in_schema=False)
+    app.add_api_route("/{path:path}", page, methods=["GET"], include_in_schema=False)
     app.add_exception_handler(404, unrouted)
     app.add_middleware(PagesFirst, serve=page, serves=pages.serves)
     app.add_middleware(HeadAsGet)  # added last: the outermost, so every route has HEAD
@@ -147,7 +147,7 @@ class HeadAsGet:
     asks every server that has GET to have HEAD (RFC 9110, 9.3.2): the same status and
     headers, ``Content-Length`` included, and no body. Done in one place instead of a
     second method on each route (which would also list HEAD operations in the OpenAPI
-    description).
+    description): no route or middleware inside sees a HEAD.
     """
 
     def __init__(self, app: ASGIApp) -> None:
@@ -192,7 +192,7 @@ class PagesFirst:
         path = scope.get("path", "")
         if (
             scope["type"] != "http"
-            or scope["method"] not in ("GET", "HEAD")
+            or scope["method"] != "GET"  # HEAD comes as GET: see HeadAsGet
             or path.startswith(API_PREFIX + "/")
             or not self.serves(path)
         ):

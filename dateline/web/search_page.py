@@ -96,7 +96,7 @@ def _answer(body: str, status: int = 200) -> HTMLResponse:
     return HTMLResponse(body, status, headers={"Cache-Control": "no-cache"})
 
 
-@router.api_route(SEARCH_PAGE_FILE, methods=["GET", "HEAD"])
+@router.get(SEARCH_PAGE_FILE)
 async def search_page(request: Request) -> Response:
     params = request.query_params
     if "q" not in params:
