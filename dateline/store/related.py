@@ -705,13 +705,19 @@ def _levels(bitmaps: Sequence[npt.NDArray[np.uint8]]) -> list[npt.NDArray[np.uin
 
 
 def _members(words: npt.NDArray[np.uint64]) -> IntArray:
-    """The ids whose bits are set, ascending (read as bytes: whatever the byte order)."""
-    where = np.flatnonzero(words)
+    """The ids whose bits are set, ascending (read as bytes: whatever the byte order).
+
+    Only the words with a bit set are unpacked, and their bits are searched as one flat
+    run of booleans: numpy finds non-zero booleans much faster than non-zero integers
+    (on 2,000 members of 1,000,000 bits, 1.3 ms searching the unpacked bytes by row and
+    column, 0.14 ms this way).
+    """
+    where = np.flatnonzero(words != 0)
     if len(where) == 0:
         return np.zeros(0, dtype=np.int64)
-    bits = np.unpackbits(words.view(np.uint8).reshape(-1, 8)[where], axis=1, bitorder="little")
-    rows, columns = np.nonzero(bits)
-    return where[rows] * 64 + columns
+    bits = np.unpackbits(words[where].view(np.uint8), bitorder="little").view(np.bool_)
+    at = np.flatnonzero(bits)
+    return where[at >> 6] * 64 + (at & 63)
 
 
 def _has(bits: npt.NDArray[Any], ids: IntArray) -> npt.NDArray[np.bool_]:
