@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import replace
+from typing import Any
 
 import sqlalchemy as sa
 
@@ -89,3 +90,47 @@ def test_an_events_articles_read_the_same(store: Store) -> None:
     with store.quick.connection() as reader:
         assert reader.event_articles(ids[0]) == expected[ids[0]]
         assert reader.event_articles(ids[1]) == []
+
+
+class _CountingCursor:
+    """A driver cursor that counts the statements run on it."""
+
+    def __init__(self, cursor: Any) -> None:
+        self._cursor = cursor
+        self.statements = 0
+
+    def execute(self, *args: Any) -> Any:
+        self.statements += 1
+        return self._cursor.execute(*args)
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._cursor, name)
+
+
+def test_tags_learned_at_start_are_read_no_more(store: Store) -> None:
+    """A server learns every tag at start (QuickReads.learn_tags): a page's tags are then
+    named without a query, and a tag made afterwards is still read when first met."""
+    ids = _archive(store)
+    every = {c.name: c.slug for c in store.contexts(include_unused=True)}
+    assert len(every) > 100
+    store.quick.learn_tags()
+    with store.quick.connection() as reader:
+        reader._cursor = counting = _CountingCursor(reader._cursor)
+        named = reader.tags_named(list(every))
+        assert {name: slug for _, name, slug in named} == every
+        assert counting.statements == 0
+    event = store.event(ids[0])
+    store.edit_event(
+        ids[0],
+        replace(event.content, contexts=(*event.content.contexts, "A Tag Made Later")),
+        editor="t",
+        note="n",
+        expected_version=event.current.number,
+    )
+    with store.quick.connection() as reader:
+        reader._cursor = counting = _CountingCursor(reader._cursor)
+        (made,) = reader.tags_named(["A Tag Made Later"])
+        assert made[1:] == ("A Tag Made Later", "a-tag-made-later")
+        assert counting.statements == 1
+        assert reader.tags_named(list(every)) == named  # and the others still unread
+        assert counting.statements == 1
