@@ -52,6 +52,16 @@ class UserError(click.ClickException):
 
 
 class DatelineGroup(click.Group):
+    """The root command: user errors as one line, and ``--db`` after any command too
+    (``dateline serve --db archive.db``, as well as ``dateline --db archive.db serve``)."""
+
+    def get_command(self, ctx: click.Context, cmd_name: str) -> click.Command | None:
+        # Given when resolved, not when added: a group's commands are all there by then.
+        command = super().get_command(ctx, cmd_name)
+        if command is not None:
+            _give_db_option(command)
+        return command
+
     def invoke(self, ctx: click.Context) -> Any:
         try:
             return super().invoke(ctx)
@@ -83,6 +93,33 @@ def cli(ctx: click.Context, database: str | None) -> None:
       dateline export out/                 write every page as Markdown
     """
     ctx.obj = database
+
+
+def _give_db_option(command: click.Command) -> None:
+    """Let ``command`` (or each command of a group of them) take ``--db`` after its name.
+
+    Given there, it overrides the one given before (and the environment's).
+    """
+    if isinstance(command, click.Group):
+        for sub in command.commands.values():
+            _give_db_option(sub)
+        return
+    if any(param.name == "database_here" for param in command.params):
+        return
+    command.params.append(
+        click.Option(
+            ["--db", "database_here"],
+            metavar="URL|PATH",
+            expose_value=False,
+            callback=_use_database,
+            help="The archive, as `dateline --db` (which may also come before the command).",
+        )
+    )
+
+
+def _use_database(ctx: click.Context, _param: click.Parameter, value: str | None) -> None:
+    if value is not None:
+        ctx.find_root().obj = value
 
 
 @contextmanager

@@ -47,7 +47,7 @@ def serve(ctx: click.Context, host: str, port: int, workers: int, keep_alive: in
 
     \b
     Example:
-      dateline --db dateline.db serve --port 8000
+      dateline serve --db dateline.db --port 8000
     """
     import uvicorn  # imported here: the other commands need none of the server
 

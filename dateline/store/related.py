@@ -717,7 +717,8 @@ def _members(words: npt.NDArray[np.uint64]) -> IntArray:
         return np.zeros(0, dtype=np.int64)
     bits = np.unpackbits(words[where].view(np.uint8), bitorder="little").view(np.bool_)
     at = np.flatnonzero(bits)
-    return where[at >> 6] * 64 + (at & 63)
+    ids: IntArray = where[at >> 6] * 64 + (at & 63)
+    return ids
 
 
 def _has(bits: npt.NDArray[Any], ids: IntArray) -> npt.NDArray[np.bool_]:

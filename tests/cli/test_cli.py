@@ -312,3 +312,37 @@ def test_serve_keeps_idle_connections_open_longer_than_uvicorn_does(
         assert calls.pop()["timeout_keep_alive"] == expected
     result = runner.invoke(cli, ["--db", db, "serve", "--keep-alive", "0"])
     assert result.exit_code == 2 and "--keep-alive" in result.output
+
+
+def test_db_may_follow_the_command(seeded: str, tmp_path: Path) -> None:
+    """``dateline serve --db URL`` as issue 4 writes it: every command, subcommands of a
+    group too, takes ``--db`` after its name, overriding one given before it."""
+    other = str(tmp_path / "other.db")
+    runner = CliRunner()
+    before = runner.invoke(cli, ["--db", seeded, "show", PATH_000], catch_exceptions=False)
+    assert before.exit_code == 0 and SLUG_000 in before.stdout
+    for args in (
+        ["show", PATH_000, "--db", seeded],
+        ["--db", other, "show", "--db", seeded, PATH_000],
+    ):
+        result = runner.invoke(cli, args, catch_exceptions=False)
+        assert result.exit_code == 0, result.output
+        assert result.stdout == before.stdout
+    listed = runner.invoke(cli, ["contexts", "list", "--db", seeded], catch_exceptions=False)
+    assert listed.exit_code == 0 and "Homs" in listed.stdout
+    # Given after, it wins over one given before: the other archive is empty.
+    empty = runner.invoke(cli, ["--db", seeded, "show", PATH_000, "--db", other])
+    assert empty.exit_code == 2 and "Homs" not in empty.stdout
+
+
+def test_serve_takes_db_after_its_name(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    import uvicorn
+
+    served: list[object] = []
+    monkeypatch.setattr(uvicorn, "run", lambda app, **_: served.append(app))
+    db = tmp_path / "archive.db"
+    result = CliRunner().invoke(cli, ["serve", "--db", str(db), "--port", "8123"])
+    assert result.exit_code == 0, result.output
+    (app,) = served
+    assert app.state.store.url.endswith("archive.db")  # type: ignore[attr-defined]
+    assert db.exists()
