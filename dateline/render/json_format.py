@@ -1,19 +1,18 @@
 """Pages as JSON: the page view, keys in a fixed order (see docs/schemas/).
 
-Written compactly, on one line: ``json.dumps`` with ``indent`` falls back to the
-pure-Python encoder, which made JSON a fifth of a site build's time; programs read
-these files, and ``python -m json.tool`` pretty-prints one for a person. One encoder
-serves every page (``json.dumps`` with an option makes a new one per call); it keeps
-no state between calls, so threads may share it.
+Written by orjson, compactly, on one line, as UTF-8 bytes: programs read these files,
+and ``python -m json.tool`` pretty-prints one for a person. Keys keep the view's order
+(orjson writes a dict in insertion order), so a page's bytes change only when its
+content does. The standard library's C encoder took 70-90 us for an event page of the
+1,000,000-event serving bench, orjson 7-9 us: a twentieth of the whole page's time.
 """
 
 from __future__ import annotations
 
-import json
 from typing import Any
 
-_ENCODER = json.JSONEncoder(ensure_ascii=False)
+import orjson
 
 
-def render_json(view: dict[str, Any]) -> str:
-    return _ENCODER.encode(view) + "\n"
+def render_json(view: dict[str, Any]) -> bytes:
+    return orjson.dumps(view, option=orjson.OPT_APPEND_NEWLINE)

@@ -84,7 +84,7 @@ def test_an_archive_that_cannot_be_opened_is_one_line(
 
 def test_serve_help_has_an_example() -> None:
     result = CliRunner().invoke(dateline, ["serve", "--help"])
-    assert result.exit_code == 0 and "dateline --db dateline.db serve" in result.output
+    assert result.exit_code == 0 and "dateline serve --db dateline.db" in result.output
 
 
 @pytest.fixture
