@@ -32,7 +32,8 @@ query, so writes made by other processes are seen too. Both paths rank identical
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -43,6 +44,7 @@ import sqlalchemy as sa
 
 from dateline.model import RelatedEvent
 from dateline.store import schema as t
+from dateline.store.listing import EventListing
 from dateline.store.quick import QuickReads, Reader
 
 IntArray = npt.NDArray[np.int64]
@@ -88,6 +90,7 @@ class RelatedIndex:
         self._cold_queries = 0
         self._frozen = False  # a snapshot (:meth:`snapshot`): never caught up
         self._read: tuple[IntArray, IntArray] | None = None  # a snapshot's pairs and days
+        self._listing: EventListing | None = None  # slugs and headlines (load(listing=True))
 
     def snapshot(self, event_ids: Sequence[int], base: RelatedIndex | None = None) -> RelatedIndex:
         """An index of only the tags ``event_ids`` carry now, read now and never updated.
@@ -111,10 +114,19 @@ class RelatedIndex:
 
     # -- queries ------------------------------------------------------------------
 
-    def load(self) -> None:
-        """Load the index now (for callers about to ask for many events' related lists)."""
+    def load(self, listing: bool = False) -> None:
+        """Load the index now (for callers about to ask for many events' related lists).
+
+        ``listing``: also keep every event's slug and headline (a server: then a related
+        list reads no rows; see :mod:`dateline.store.listing`).
+        """
         with self._lock:
             self._catch_up()
+            if listing and self._listing is None:
+                with self._engine.connect() as conn:
+                    self._listing = EventListing.read(conn)
+                # An event changed since the catch-up above is past _seen_change: the
+                # next catch-up reads its row again, so the listing never lags the index.
 
     def related(
         self, event_id: int, limit: int = 10, reader: Reader | None = None
@@ -129,10 +141,18 @@ class RelatedIndex:
                 self._catch_up(reader)
                 chosen = self._best(event_id, self._tags_of(event_id), limit)
                 theirs = {c: frozenset(self._tags_of(c)) for c in chosen}
+                listed = None if not chosen else self._listed([*theirs, event_id])
         if not chosen:
             return []
         if theirs is None:
             return self._describe(event_id, chosen, limit)
+        if listed is not None:
+            if reader is None:
+                with self._quick.connection() as own_reader:
+                    tags = own_reader.event_tags(event_id)
+            else:
+                tags = reader.event_tags(event_id)
+            return _described(event_id, theirs, limit, [(c, n) for c, n, _ in tags], listed)
         if reader is None:
             with self._quick.connection() as own_reader:
                 return self._describe_quickly(event_id, theirs, limit, own_reader)
@@ -394,16 +414,8 @@ class RelatedIndex:
         theirs: dict[int, set[int]] = {}
         for eid, cid in tag_rows:
             theirs.setdefault(eid, set()).add(cid)
-        owner = next((row.date.toordinal() for row in rows if row.id == event_id), None)
-        if owner is None:  # deleted meanwhile
-            return []
-        related = []
-        for row in rows:
-            shared = tuple(name for cid, name in own if cid in theirs.get(row.id, ()))
-            if shared and row.id != event_id:
-                related.append(RelatedEvent(row.id, row.date, row.slug, row.headline, shared))
-        related.sort(key=lambda r: _rank(r, owner))
-        return related[:limit]
+        listed = [(row.id, row.date, row.slug, row.headline) for row in rows]
+        return _described(event_id, theirs, limit, [(c, n) for c, n in own], listed)
 
     def _describe_quickly(
         self, event_id: int, theirs: dict[int, frozenset[int]], limit: int, reader: Reader
@@ -411,17 +423,19 @@ class RelatedIndex:
         """:meth:`_describe` with the chosen events' tags taken from the index: two
         small reads on the driver (:mod:`dateline.store.quick`), for a server."""
         own = [(cid, name) for cid, name, _ in reader.event_tags(event_id)]
-        rows = reader.event_rows([*theirs, event_id])
-        owner = next((day.toordinal() for eid, day, _, _ in rows if eid == event_id), None)
-        if owner is None:  # deleted meanwhile
-            return []
-        related = []
-        for eid, day, slug, headline in rows:
-            shared = tuple(name for cid, name in own if cid in theirs.get(eid, ()))
-            if shared and eid != event_id:
-                related.append(RelatedEvent(eid, day, slug, headline, shared))
-        related.sort(key=lambda r: _rank(r, owner))
-        return related[:limit]
+        return _described(event_id, theirs, limit, own, reader.event_rows([*theirs, event_id]))
+
+    def _listed(self, ids: Sequence[int]) -> list[tuple[int, date, str, str]] | None:
+        """``(id, date, slug, headline)`` of the events ``ids`` that exist, from memory
+        (None: no listing kept). Called under the lock: a catch-up patches both."""
+        if self._listing is None:
+            return None
+        rows = []
+        for eid in ids:
+            found = self._listing.get(eid)
+            if found is not None and eid < len(self._day) and (day := int(self._day[eid])) >= 0:
+                rows.append((eid, date.fromordinal(day + 1), *found))
+        return rows
 
     # -- keeping up with the database ----------------------------------------------
 
@@ -513,12 +527,17 @@ class RelatedIndex:
         self._loaded = True
 
     def _refresh(self, conn: sa.Connection, ids: list[int]) -> None:
-        """Re-read the tags and days of events ``ids`` and patch the postings."""
-        days: dict[int, int] = dict(
-            conn.execute(
-                sa.select(t.events.c.id, _day_number(conn)).where(t.events.c.id.in_(ids))
-            ).all()
-        )
+        """Re-read the tags and days of events ``ids`` and patch the postings (and the
+        listing, when one is kept)."""
+        e = t.events.c
+        rows = conn.execute(
+            sa.select(e.id, _day_number(conn), e.slug, e.headline).where(e.id.in_(ids))
+        ).all()
+        days: dict[int, int] = {eid: day for eid, day, _, _ in rows}
+        if self._listing is not None:
+            found = {eid: (slug, headline) for eid, _, slug, headline in rows}
+            for eid in ids:
+                self._listing.update(eid, found.get(eid))
         new_tags: dict[int, list[int]] = {}
         for eid, cid in conn.execute(
             sa.select(t.event_contexts.c.event_id, t.event_contexts.c.context_id).where(
@@ -615,6 +634,28 @@ def _rank(related: RelatedEvent, owner_day: int) -> tuple[int, int, int, str, in
     """:func:`rank_key` with the owner's day known, as a plain tuple (sorts faster)."""
     day = related.date.toordinal()
     return (-len(related.shared), _tier(day, owner_day), -day, related.slug, related.event_id)
+
+
+def _described(
+    event_id: int,
+    theirs: Mapping[int, AbstractSet[int]],
+    limit: int,
+    own: Sequence[tuple[int, str]],
+    rows: Sequence[tuple[int, date, str, str]],
+) -> list[RelatedEvent]:
+    """The list of ``event_id`` (whose tags are ``own``: id and name, in order), ordered
+    exactly and naming the shared tags, from the chosen events' tags (``theirs``) and
+    their ``rows`` (id, date, slug, headline; the owner's among them, for its date)."""
+    owner = next((day.toordinal() for eid, day, _, _ in rows if eid == event_id), None)
+    if owner is None:  # deleted meanwhile
+        return []
+    related = []
+    for eid, day, slug, headline in rows:
+        shared = tuple(name for cid, name in own if cid in theirs.get(eid, ()))
+        if shared and eid != event_id:
+            related.append(RelatedEvent(eid, day, slug, headline, shared))
+    related.sort(key=lambda r: _rank(r, owner))
+    return related[:limit]
 
 
 def _score(shared: IntArray, days: IntArray, owner: int) -> IntArray:

@@ -571,13 +571,15 @@ class Store(CopyStore, ArticlePageStore):
         from it."""
         return self._related.snapshot(event_ids, base)
 
-    def load_related_index(self) -> None:
+    def load_related_index(self, listing: bool = False) -> None:
         """Load the related-events index now: for exports and servers, which ask for many.
 
         Without it the first few :meth:`related` calls use one SQL query each, which is
-        right for a single lookup but slow for thousands.
+        right for a single lookup but slow for thousands. ``listing``: also keep every
+        event's slug and headline in memory, so that :meth:`related` reads no rows (a
+        server's event pages; see :mod:`dateline.store.listing`).
         """
-        self._related.load()
+        self._related.load(listing)
 
     # -- writing --------------------------------------------------------------------
 

@@ -78,7 +78,7 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
-        store.load_related_index()
+        store.load_related_index(listing=True)  # every event page shows a related list
         store.quick.learn_tags()
         # Before the first request, not in it: a new archive's index is built here (a
         # minute at 1,000,000 events), and one that fell behind catches up.

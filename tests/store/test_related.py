@@ -161,6 +161,54 @@ def test_writes_from_another_process_are_seen(databases: Databases) -> None:
     assert [(r.event_id, r.shared) for r in reader.related(b.id)] == [(c.id, ("Syria",))]
 
 
+def test_a_kept_listing_describes_lists_as_the_rows_do(databases: Databases) -> None:
+    """A server keeps every event's slug and headline (load_related_index(listing=True))
+    instead of reading the listed events' rows: its lists equal those read from the
+    rows, dates, slugs and headlines included, through another process's edits of
+    headlines (new slugs), moves to other days, retirements and new events."""
+    url = databases.new_url()
+    writer, listing, rows = databases.open(url), databases.open(url), databases.open(url)
+    rng = random.Random(11)
+    tags = [f"tag{i}" for i in range(6)]
+    contents = [
+        EventContent(
+            date(2012, 1, 1) + timedelta(days=rng.randint(0, 60)),
+            f"Event {n} <b>&</b> \u00e9t\u00e9 \u0645\u062f\u064a\u0646\u0629",
+            contexts=tuple(dict.fromkeys(rng.choices(tags, k=rng.randint(1, 3)))),
+        )
+        for n in range(120)
+    ]
+    writer.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in contents)
+    listing.load_related_index(listing=True)
+    rows.load_related_index()
+    assert listing._related._listing is not None and rows._related._listing is None
+
+    def same_lists() -> None:
+        ids = [e.id for e in writer.iter_events()]
+        for event_id in ids:
+            kept = listing.related(event_id, 10)
+            assert kept == rows.related(event_id, 10)
+            with listing.quick.connection() as reader:  # as a page asks, on its reader
+                assert listing.related(event_id, 10, reader) == kept
+        assert any(listing.related(event_id, 10) for event_id in ids)
+
+    same_lists()
+    events = list(writer.iter_events())
+    for event in rng.sample(events, 30):
+        moved = event.content.date + timedelta(days=rng.choice([0, 1, -3, 4000]))
+        content = replace(event.content, headline=f"{event.content.headline} again", date=moved)
+        writer.append_version(event.id, content)
+    for event in rng.sample(events, 5):
+        current = writer.event(event.id)
+        assert current is not None
+        writer.retire_event(
+            event.id, editor="t", note="gone", expected_version=current.current.number
+        )
+    for n in range(5):
+        writer.create_event(EventContent(date(2012, 1, 2), f"Later {n}", contexts=("tag0",)))
+    same_lists()
+
+
 def test_bitmap_lookups_agree_with_sets() -> None:
     """The bitmap helpers of the big-tag path, against plain sets: members, levels of
     "in at least k of these", and lookups of ids inside and past a bitmap's end."""
