@@ -25,7 +25,8 @@ those carrying one are walked in rank order, stopping once the best are known
 (``dateline show``) should not pay: the first few queries of a store are answered by
 the SQL query instead, and the index is loaded when more follow (an export, a
 server). Once loaded, it catches up with the ``event_changes`` log before every
-query, so writes made by other processes are seen too. Both paths rank identically
+query, so writes made by other processes are seen too. A server also keeps every
+event's slug and headline (:mod:`dateline.store.listing`): its lists read no rows. Both paths rank identically
 (tests/store/test_related.py checks them against a brute-force ranking).
 """
 
