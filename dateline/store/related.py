@@ -25,9 +25,10 @@ those carrying one are walked in rank order, stopping once the best are known
 (``dateline show``) should not pay: the first few queries of a store are answered by
 the SQL query instead, and the index is loaded when more follow (an export, a
 server). Once loaded, it catches up with the ``event_changes`` log before every
-query, so writes made by other processes are seen too. A server also keeps every
-event's slug and headline (:mod:`dateline.store.listing`): its lists read no rows. Both paths rank identically
-(tests/store/test_related.py checks them against a brute-force ranking).
+query, so writes made by other processes are seen too. Both paths rank identically
+(tests/store/test_related.py checks them against a brute-force ranking). A server also
+keeps every event's slug and headline (:mod:`dateline.store.listing`): its lists read
+no rows.
 """
 
 from __future__ import annotations
@@ -69,6 +70,8 @@ READ_WHOLE_LEVEL = 2048
 """Events carrying as many of an event's big tags, and no small one, read off their bitmap
 at once (:meth:`RelatedIndex._best_with_big_tags`); more are walked by day."""
 _ID_MASK = (1 << 32) - 1
+_BIT = np.array([1 << i for i in range(8)], dtype=np.uint8)
+"""Each bit of a byte, by its place: a bitmap's bytes hold ids in little bit order."""
 
 
 class RelatedIndex:
@@ -338,10 +341,12 @@ class RelatedIndex:
         sorted_keys = [self._day_sorted(c) for c in walked]
         first = min(int(keys[0] >> 32) for keys in sorted_keys)
         last = max(int(keys[-1] >> 32) for keys in sorted_keys)
-        windows = list(_walk(owner, first, last))
+        windows = _walk(owner, first, last)  # made as needed: most walks stop in one or two
+        window = next(windows, None)
         earlier = np.sort(np.concatenate(scores))  # the candidates found before the walk
         walked_scores: list[IntArray] = []
-        for at, (low, high) in enumerate(windows):
+        while window is not None:
+            low, high = window
             parts = []
             for keys in sorted_keys:
                 start = int(np.searchsorted(keys, low << 32))
@@ -356,8 +361,9 @@ class RelatedIndex:
                 found.append(ids)
                 walked_scores.append(_score(np.full(len(ids), k), self._day[ids], owner))
                 scores.append(walked_scores[-1])
-            if at + 1 < len(windows):
-                bound = _score_of(k, windows[at + 1][1], owner)
+            window = next(windows, None)
+            if window is not None:
+                bound = _score_of(k, window[1], owner)
                 above = len(earlier) - int(np.searchsorted(earlier, bound, "right"))
                 above += sum(int(np.count_nonzero(x > bound)) for x in walked_scores)
                 if above >= limit:
@@ -770,7 +776,7 @@ def _has(bits: npt.NDArray[Any], ids: IntArray) -> npt.NDArray[np.bool_]:
     if len(ids) == 0:
         return found
     if int(ids.max()) >> 3 < len(octets):  # the usual case: no id past the bitmap's end
-        set_bits: npt.NDArray[np.bool_] = (octets[ids >> 3] >> (ids & 7).astype(np.uint8)) & 1 == 1
+        set_bits: npt.NDArray[np.bool_] = (octets[ids >> 3] & _BIT[ids & 7]).astype(np.bool_)
         return set_bits
     inside = (ids >> 3) < len(octets)
     found[inside] = _has(octets, ids[inside])
