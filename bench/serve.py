@@ -15,7 +15,8 @@ another and the server's page cache never answers; each run waits until the CPUs
   and the event JSON page is measured against datasette in ``--rounds`` rounds (3 by
   default: datasette, then dateline, on the same share of the events, a share per
   round): this machine's speed drifts within minutes, so each round's ratio compares
-  runs a minute apart, and the median ratio is the result;
+  runs a minute apart, and the median ratio is the result. A first round warms both
+  servers up (each one's first run after start), on its own share, and is not counted;
 
 then 50 concurrent writers for 30 seconds (``PUT /api/events/<id>`` with ``If-Match``,
 each writer on a random one of 200 events, so writers collide): the writes accepted,
@@ -259,6 +260,7 @@ def main() -> None:
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     shutil.rmtree(f"{db}.search", ignore_errors=True)  # a copy of another run's archive
     shutil.copyfile(source, db)
+    os.sync()  # the copy's 1.4 GB written out now, not during the first runs
     rng = random.Random(args.seed)
     store = open_store(str(db))
     count = store.count_events()
@@ -267,9 +269,9 @@ def main() -> None:
     page_of = {i: event_path(e.content.date, e.slug, "json") for i, e in events.items()}
     pages = [page_of[i] for i in sample if i in page_of]
     html = [p[: -len(".json")] + ".html" for p in pages]
+    parts = args.rounds + 1  # the first share warms both servers up, unmeasured
     shares = [
-        sample[n * len(sample) // args.rounds : (n + 1) * len(sample) // args.rounds]
-        for n in range(args.rounds)
+        sample[n * len(sample) // parts : (n + 1) * len(sample) // parts] for n in range(parts)
     ]  # no event is asked for in two rounds: the page cache never answers
     api = [f"/api/events/{i}" for i in sample]
     archive = archive_for(args.events, args.seed, args.text)
@@ -323,16 +325,21 @@ def main() -> None:
         wait_for(f"{base}/api/contexts?limit=1", timeout=600)
         httpx.get(f"{base}/api/search?q=warmup", timeout=600)  # builds the search index
         rounds = []
-        for n, share in enumerate(shares, start=1):
+        for n, share in enumerate(shares):
             measured: dict[str, Any] = {}
             if datasette is not None:
                 wait_for(f"{datasette_base}/-/versions.json")
                 rows = [f"/{db.stem}/events/{i}.json" for i in share]
                 measured["datasette_row_json"] = wrk(
-                    datasette_base, rows, args.seconds, f"datasette-{n}"
+                    datasette_base, rows, args.seconds, f"datasette-{n or 'warm-up'}"
                 )
             share_pages = [page_of[i] for i in share if i in page_of]
-            measured["event_json_page"] = wrk(base, share_pages, args.seconds, f"event-json-{n}")
+            measured["event_json_page"] = wrk(
+                base, share_pages, args.seconds, f"event-json-{n or 'warm-up'}"
+            )
+            if n == 0:  # a warm-up: each server's first run after start, not counted
+                results["warm_up"] = measured
+                continue
             if datasette is not None:
                 measured["ratio"] = round(
                     measured["event_json_page"]["requests_per_s"]
