@@ -132,7 +132,7 @@ def test_an_event_page_json_is_a_record(
     shown = [v.content for v in event.versions]
     assume(len({(c.date, c.headline) for c in shown}) == len(shown))
     path = tmp_path_factory.mktemp("pages") / "pages.jsonl"
-    path.write_text("".join(render_json(event_view(event, v)) for v in event.versions))
+    path.write_text("".join(render_json(event_view(event, v)).decode() for v in event.versions))
     read = read_jsonl(path)
     assert read.all_skipped() == []
     assert read.events() == _by_day(shown)
@@ -233,7 +233,9 @@ def test_another_page_type_refuses_the_file(tmp_path: Path) -> None:
     )
     # A site's own day page, whose keys no record has, says so too.
     entry = EventEntry(1, date(2012, 2, 9), "a", "A")
-    day_page = _write(tmp_path / "index.json", render_json(day_view(date(2012, 2, 9), [entry])))
+    day_page = _write(
+        tmp_path / "index.json", render_json(day_view(date(2012, 2, 9), [entry])).decode()
+    )
     with pytest.raises(InputError, match="is a 'day' page, not an event"):
         read_jsonl(day_page)
 
