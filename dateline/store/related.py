@@ -140,7 +140,7 @@ class RelatedIndex:
             if not self._loaded and self._cold_queries < WARM_AFTER:
                 self._cold_queries += 1
                 chosen = self._best_by_sql(event_id, limit)
-                theirs = None
+                theirs = listed = None
             else:
                 self._catch_up(reader)
                 chosen = self._best(event_id, self._tags_of(event_id), limit)
@@ -150,17 +150,10 @@ class RelatedIndex:
             return []
         if theirs is None:
             return self._describe(event_id, chosen, limit)
-        if listed is not None:
-            if reader is None:
-                with self._quick.connection() as own_reader:
-                    tags = own_reader.event_tags(event_id)
-            else:
-                tags = reader.event_tags(event_id)
-            return _described(event_id, theirs, limit, [(c, n) for c, n, _ in tags], listed)
         if reader is None:
             with self._quick.connection() as own_reader:
-                return self._describe_quickly(event_id, theirs, limit, own_reader)
-        return self._describe_quickly(event_id, theirs, limit, reader)
+                return self._describe_quickly(event_id, theirs, limit, own_reader, listed)
+        return self._describe_quickly(event_id, theirs, limit, reader, listed)
 
     def related_many(
         self, event_ids: Sequence[int], limit: int = 10
@@ -425,12 +418,19 @@ class RelatedIndex:
         return _described(event_id, theirs, limit, [(c, n) for c, n in own], listed)
 
     def _describe_quickly(
-        self, event_id: int, theirs: dict[int, frozenset[int]], limit: int, reader: Reader
+        self,
+        event_id: int,
+        theirs: dict[int, frozenset[int]],
+        limit: int,
+        reader: Reader,
+        listed: list[tuple[int, date, str, str]] | None,
     ) -> list[RelatedEvent]:
-        """:meth:`_describe` with the chosen events' tags taken from the index: two
-        small reads on the driver (:mod:`dateline.store.quick`), for a server."""
+        """:meth:`_describe` with the chosen events' tags taken from the index, and their
+        rows from the listing (``listed``, see :meth:`_listed`) or else read: small reads
+        on the driver (:mod:`dateline.store.quick`), for a server."""
         own = [(cid, name) for cid, name, _ in reader.event_tags(event_id)]
-        return _described(event_id, theirs, limit, own, reader.event_rows([*theirs, event_id]))
+        rows = listed if listed is not None else reader.event_rows([*theirs, event_id])
+        return _described(event_id, theirs, limit, own, rows)
 
     def _listed(self, ids: Sequence[int]) -> list[tuple[int, date, str, str]] | None:
         """``(id, date, slug, headline)`` of the events ``ids`` that exist, from memory
