@@ -282,17 +282,6 @@ def main() -> None:
     store.close()
     results: dict[str, Any] = {"events": count, "workers": args.workers, "text": args.text}
 
-    # Both servers run side by side, each measured in turn (datasette reads the archive
-    # as copied; it is stopped before the writers change it).
-    datasette = None
-    if not args.skip_datasette:
-        datasette_base = f"http://127.0.0.1:{free_port()}"
-        datasette = start(
-            [str(Path(sys.executable).parent / "datasette"), "serve", str(db), "--port",
-             datasette_base.rsplit(":", 1)[1], "--setting", "default_cache_ttl", "0"],
-            OUT / "datasette.log",
-        )  # fmt: skip
-
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     token = (
@@ -321,6 +310,18 @@ def main() -> None:
          "--workers", str(args.workers)],
         OUT / "dateline-serve.log",
     )  # fmt: skip
+    # Both servers run side by side, each measured in turn (datasette reads the archive
+    # as copied; it is stopped before the writers change it). Started last, so that
+    # nothing between its start and the ``finally`` below can leave it running.
+    datasette = None
+    if not args.skip_datasette:
+        datasette_base = f"http://127.0.0.1:{free_port()}"
+        datasette = start(
+            [str(Path(sys.executable).parent / "datasette"), "serve", str(db), "--port",
+             datasette_base.rsplit(":", 1)[1], "--setting", "default_cache_ttl", "0"],
+            OUT / "datasette.log",
+        )  # fmt: skip
+
     try:
         wait_for(f"{base}/api/contexts?limit=1", timeout=600)
         httpx.get(f"{base}/api/search?q=warmup", timeout=600)  # builds the search index

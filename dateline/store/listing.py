@@ -36,7 +36,7 @@ class EventListing:
 
     @classmethod
     def read(cls, conn: sa.Connection) -> EventListing:
-        """Every event's slug and headline, read on ``conn`` (3 s at 1,000,000 events).
+        """Every event's slug and headline, read on ``conn`` (3-4 s at 1,000,000 events).
 
         On the driver, a batch at a time, each batch packed at once: the rows as Python
         objects all at once took 800 MB at 1,000,000 events, for 110 MB kept.
