@@ -145,14 +145,19 @@ class SearchIndex:
         state = self._state()
         return int(state.get("seq", 0)) if state else 0
 
+    def behind(self) -> bool:
+        """Whether the database changed since this process last saw the index hold it:
+        then :meth:`catch_up` has work (or at least a state file to read), which may
+        take seconds (segment merges); otherwise it costs this one quick read."""
+        with self.store.quick.connection() as reader:
+            return reader.last_change() != self._held
+
     def catch_up(self) -> int:
         """Index the events changed since the last catch-up; how many were re-indexed."""
         # Asked before every search, so the usual answer ("nothing new") costs one quick
         # read: the state file is read only when the database has moved past what this
         # process last saw the index hold (another process may have caught up since).
-        with self.store.quick.connection() as reader:
-            latest = reader.last_change()
-        if latest == self._held:
+        if not self.behind():
             return 0
         with self._catching_up:  # one thread of the process at a time; the others wait
             return self._catch_up()

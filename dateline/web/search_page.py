@@ -1,7 +1,7 @@
 """The search page, live: ``/search.html?q=...`` with ranked results and highlighted passages.
 
 It searches with the index and the code of ``GET /api/search``
-(:func:`dateline.web.api.search_entries`), twenty results a page, with the filters a
+(:func:`dateline.web.api.searched`), twenty results a page, with the filters a
 reader needs most: a date range and a context tag (its name, as pages show it, or its
 slug). Without ``q`` it is exactly the static site's ``/search.html``
 (:func:`dateline.render.app_pages.static_search_page`).
@@ -18,7 +18,6 @@ from datetime import date
 from typing import cast
 
 from fastapi import APIRouter, Request, Response
-from fastapi.concurrency import run_in_threadpool
 from fastapi.responses import HTMLResponse
 
 from dateline.errors import InputError, NotFoundError
@@ -34,7 +33,7 @@ from dateline.render.views import entry_view
 from dateline.search import SearchFilters, SearchIndex
 from dateline.search.index import MAX_QUERY_LENGTH
 from dateline.store import Store
-from dateline.web.api import MAX_SEARCH_DEPTH, search_entries
+from dateline.web.api import MAX_SEARCH_DEPTH, searched
 
 MAX_PAGES = MAX_SEARCH_DEPTH // RESULTS_PER_PAGE
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
@@ -115,9 +114,7 @@ async def search_page(request: Request) -> Response:
         page = _page_number(params.get("page"))
         filters = _filters(store, given)
         offset = (page - 1) * RESULTS_PER_PAGE
-        found, entries = await run_in_threadpool(  # as the API's search: off the loop
-            search_entries, store, index, query, filters, RESULTS_PER_PAGE, offset
-        )
+        found, entries = await searched(store, index, query, filters, RESULTS_PER_PAGE, offset)
     except InputError as error:
         message = error.detail
         if error.field == "query":

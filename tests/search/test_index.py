@@ -99,6 +99,17 @@ def test_a_search_sees_every_write_at_once(archive: Store, index: SearchIndex) -
     assert index.seq == archive.last_change()
 
 
+def test_behind_says_whether_a_catch_up_has_work(archive: Store, index: SearchIndex) -> None:
+    index.catch_up()
+    assert not index.behind()
+    event = archive.events(_ids(index, "homs")[:1])[0]
+    archive.append_version(event.id, replace(event.content, summary="Quiet."), note="test")
+    assert index.behind()
+    assert index.catch_up() == 1
+    assert not index.behind()
+    assert SearchIndex(archive, index.path).behind(), "a new process has not looked yet"
+
+
 def test_a_crash_before_the_state_is_written_loses_nothing(
     archive: Store, index: SearchIndex, tmp_path: Path
 ) -> None:
