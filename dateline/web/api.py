@@ -16,6 +16,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal, cast
 
+import orjson
 from fastapi import APIRouter, Depends, Path, Query, Request, Response
 from fastapi.concurrency import run_in_threadpool
 
@@ -323,7 +324,6 @@ MAX_SEARCH_DEPTH = 1000
 )
 async def search_events(
     request: Request,
-    store: StoreDep,
     q: Annotated[str, Query(min_length=1, max_length=MAX_QUERY_LENGTH, pattern=TEXT_PATTERN)],
     first: Annotated[
         date | None, Query(alias="from", description="The first day (YYYY-MM-DD).")
@@ -345,32 +345,31 @@ async def search_events(
         raise InputError(f"goes past the first {MAX_SEARCH_DEPTH} results", field="cursor")
     filters = SearchFilters(first, last, context, story, category)
     try:
-        found, entries = await searched(store, index, q, filters, limit, offset)
+        found = await searched(index, q, filters, limit, offset)
     except InputError as error:
         if error.field == "query":
             return error_response(400, f"q: {error.detail}", "q")
         raise
     hits = [
-        {"score": h.score, "event": _listed(entry), "snippets": h.snippets}
-        for h, entry in zip(found.hits, entries, strict=True)
-        if entry is not None
+        {"score": hit.score, "event": _listed(hit.entry), "snippets": hit.snippets}
+        for hit in found.hits
     ]
     following = None
     if offset + limit < min(found.total, MAX_SEARCH_DEPTH):
         following = encode_cursor("search", str(offset + limit))
-    return {"total": found.total, "hits": hits, "next": following}
+    # Encoded here rather than by FastAPI, which would validate and encode the answer
+    # against SearchResultsOut: 0.3 ms of a 3.5 ms search request at 1,000,000 events
+    # (in process). The model still documents the answer, and the tests hold answers to
+    # it (tests/web/test_api.py, and schemathesis on every route).
+    body = {"total": found.total, "hits": hits, "next": following}
+    return Response(orjson.dumps(body), media_type="application/json")
 
 
 async def searched(
-    store: Store,
-    index: SearchIndex,
-    query: str,
-    filters: SearchFilters,
-    limit: int,
-    offset: int,
-) -> tuple[SearchResults, list[EventEntry | None]]:
-    """One page of a search, and each hit's event as lists show it (None for an event
-    the index still holds but the database no longer has): what both the API and the
+    index: SearchIndex, query: str, filters: SearchFilters, limit: int, offset: int
+) -> SearchResults:
+    """One page of a search, each hit with its event as lists show it (read from the
+    index, which has caught up with every write first): what both the API and the
     search page show. InputError (field ``query``) when the query cannot be read.
 
     The search runs on the event loop's thread: handing it to a worker thread and back
@@ -380,7 +379,4 @@ async def searched(
     """
     if index.behind():
         await run_in_threadpool(index.catch_up)
-    found = index.search(query, filters, limit=limit, offset=offset, catch_up=False)
-    with store.quick.connection() as reader:  # the hot path's reads: dateline.store.quick
-        by_id = {entry.id: entry for entry in reader.entries([h.event_id for h in found.hits])}
-    return found, [by_id.get(h.event_id) for h in found.hits]
+    return index.search(query, filters, limit=limit, offset=offset, catch_up=False)

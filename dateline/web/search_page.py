@@ -114,18 +114,14 @@ async def search_page(request: Request) -> Response:
         page = _page_number(params.get("page"))
         filters = _filters(store, given)
         offset = (page - 1) * RESULTS_PER_PAGE
-        found, entries = await searched(store, index, query, filters, RESULTS_PER_PAGE, offset)
+        found = await searched(index, query, filters, RESULTS_PER_PAGE, offset)
     except InputError as error:
         message = error.detail
         if error.field == "query":
             message = f"The query {error.detail}."
         view = search_view(shown, given, message=message, field=_form_field(error.field))
         return _answer(render_search_page(view), 400)
-    hits = [
-        {"event": entry_view(entry), **hit.snippets}
-        for hit, entry in zip(found.hits, entries, strict=True)
-        if entry is not None
-    ]
+    hits = [{"event": entry_view(hit.entry), **hit.snippets} for hit in found.hits]
     pages = max(1, -(-min(found.total, MAX_SEARCH_DEPTH) // RESULTS_PER_PAGE))
     if page > pages:
         message = f"The results fill {pages} page(s): there is no page {page}."

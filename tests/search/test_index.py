@@ -20,7 +20,7 @@ from hypothesis import strategies as st
 
 from dateline.errors import InputError
 from dateline.ingest.importer import import_paths
-from dateline.model import EventContent, story_slug
+from dateline.model import EventContent, EventEntry, story_slug
 from dateline.search import SearchFilters, SearchIndex, default_index_path
 from dateline.search.index import STATE_FILE
 from dateline.store import Store, open_store
@@ -87,6 +87,41 @@ def test_snippets_escape_the_text_and_mark_the_words(archive: Store, index: Sear
     assert "<script>" not in hit.snippets["headline"]
     assert "&lt;script&gt;" in hit.snippets["headline"]
     assert "<b>Homs</b>" in hit.snippets["headline"]
+
+
+def test_a_hit_carries_its_event_as_the_database_lists_it(
+    archive: Store, index: SearchIndex
+) -> None:
+    """The API and the search page show hits from the index alone: their entries must be
+    the database's, field for field, also after edits and a retirement."""
+    query = "syria OR homs OR killed OR government"
+
+    def hits() -> dict[int, EventEntry]:
+        found = {hit.event_id: hit.entry for hit in index.search(query, limit=200).hits}
+        assert found == {entry.id: entry for entry in archive.entries(list(found))}
+        return found
+
+    listed = list(hits().values())
+    assert len(listed) >= 100
+    assert any(e.story for e in listed) and any(e.category for e in listed)
+    assert any(len(e.contexts) > 1 for e in listed) and any(e.summary for e in listed)
+    edited, retired = archive.events([listed[0].id, listed[1].id])
+    content = replace(
+        edited.content,
+        headline="Syria: the headline edited",
+        summary="",
+        story=None,
+        category="Armed conflicts and attacks",
+        contexts=("Zanzibar <b>", *reversed(edited.content.contexts)),
+    )
+    archive.append_version(edited.id, content, note="test")
+    archive.retire_event(
+        retired.id, editor="test", note="test", expected_version=retired.current.number
+    )
+    after = hits()
+    assert after[edited.id].headline == "Syria: the headline edited"
+    assert after[edited.id].contexts[0].name == "Zanzibar <b>"
+    assert after[retired.id].retired
 
 
 def test_a_search_sees_every_write_at_once(archive: Store, index: SearchIndex) -> None:

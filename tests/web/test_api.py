@@ -19,6 +19,7 @@ from dateline.render.markdown import version_path
 from dateline.search import SearchIndex
 from dateline.store import Store
 from dateline.web.api import router
+from dateline.web.models import SearchResultsOut
 from dateline.web.write_api import router as write_router
 from tests.site.test_build import store_article
 from tests.site.test_site_schemas import add_articles, made_up_text
@@ -295,10 +296,12 @@ def test_search_finds_highlights_pages_and_refuses_bad_queries(client: TestClien
         )
         assert "homs" in text.lower()
     assert any("<b>" in s for h in body["hits"] for s in h["snippets"].values() if s)
+    SearchResultsOut.model_validate(body)  # encoded by the route itself, not FastAPI
     seen = [h["event"]["id"] for h in body["hits"]]
     cursor = body["next"]
     while cursor:
         page = client.get("/api/search", params={"q": "homs", "limit": 2, "cursor": cursor}).json()
+        SearchResultsOut.model_validate(page)
         seen += [h["event"]["id"] for h in page["hits"]]
         cursor = page["next"]
     assert len(seen) == len(set(seen)) == body["total"]
