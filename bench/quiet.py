@@ -34,6 +34,22 @@ def wait_quiet(share: float = QUIET_SHARE, longest: float = 120.0) -> float:
             return idle
 
 
+def cpu_counters() -> tuple[int, int]:
+    """The CPUs' time stolen by the hypervisor and their whole time, in ticks since boot
+    (``/proc/stat``): see :func:`steal_share`."""
+    fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:9]]
+    return fields[7], sum(fields)
+
+
+def steal_share(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """The share of the CPUs' time between two :func:`cpu_counters` that the hypervisor
+    gave to other machines. This machine is a virtual one on a shared host: under load
+    it loses 5-20% of its time so (idle, 1-3%), in slices of milliseconds, and a
+    request that loses one takes that much longer. A run's p99 latency follows it."""
+    stolen = after[0] - before[0]
+    return stolen / max(1, after[1] - before[1])
+
+
 def settle() -> float:
     """Write what the page cache holds to disk (``sync``), then :func:`wait_quiet`.
 
