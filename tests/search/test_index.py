@@ -14,6 +14,7 @@ from datetime import date
 from pathlib import Path
 
 import pytest
+import tantivy
 from filelock import FileLock
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -22,7 +23,7 @@ from dateline.errors import InputError
 from dateline.ingest.importer import import_paths
 from dateline.model import EventContent, EventEntry, story_slug
 from dateline.search import SearchFilters, SearchIndex, default_index_path
-from dateline.search.index import STATE_FILE
+from dateline.search.index import INDEX_FORMAT, STATE_FILE
 from dateline.store import Store, open_store
 from tests.conftest import SEEDS, SHARED
 
@@ -205,6 +206,31 @@ def test_the_index_lives_beside_sqlite_or_in_the_cache(
     monkeypatch.setenv("DATELINE_SEARCH_DIR", str(tmp_path / "chosen"))
     with open_store(str(tmp_path / "archive.db")) as sqlite_store:
         assert default_index_path(sqlite_store) == tmp_path / "chosen"
+
+
+def test_an_index_of_an_older_format_is_made_again(archive: Store, tmp_path: Path) -> None:
+    # An index an older Dateline made has other fields (format 2 stored no list entry):
+    # searching it as it is would fail on every hit, so it is made again, whole.
+    folder = tmp_path / "search"
+    SearchIndex(archive, folder).catch_up()
+    state = json.loads((folder / STATE_FILE).read_text(encoding="utf-8"))
+    builder = tantivy.SchemaBuilder()
+    builder.add_integer_field("id", stored=True, indexed=True, fast=True)
+    builder.add_text_field("headline", stored=True)
+    shutil.rmtree(folder)
+    folder.mkdir()
+    older = tantivy.Index(builder.build(), path=str(folder))
+    writer = older.writer(heap_size=15_000_000, num_threads=1)
+    writer.add_document(tantivy.Document(id=1, headline="Homs"))
+    writer.commit()
+    del writer
+    state["format"] = INDEX_FORMAT - 1  # the same store, and nothing new to index
+    (folder / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
+    hits = SearchIndex(archive, folder).search("homs", limit=200).hits
+    assert len(hits) > 1
+    assert {h.event_id: h.entry for h in hits} == {
+        e.id: e for e in archive.entries([h.event_id for h in hits])
+    }
 
 
 def test_an_index_ahead_of_its_database_is_made_again(tmp_path: Path) -> None:
