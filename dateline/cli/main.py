@@ -607,7 +607,7 @@ def search(
         )
         results = index.search(query, filters, limit=limit)
     for hit in results.hits:
-        click.echo(f"{hit.date}  {hit.event_id:>7}  {hit.headline}")
+        click.echo(f"{hit.entry.date}  {hit.entry.id:>7}  {hit.entry.headline}")
     shown = len(results.hits)
     _stderr().print(f"{shown} of {results.total:,} events shown", markup=False)
 

@@ -111,22 +111,6 @@ class SearchHit:
     score: float
     snippets: dict[str, str] = field(default_factory=dict)
 
-    @property
-    def event_id(self) -> int:
-        return self.entry.id
-
-    @property
-    def date(self) -> date:
-        return self.entry.date
-
-    @property
-    def headline(self) -> str:
-        return self.entry.headline
-
-    @property
-    def retired(self) -> bool:
-        return self.entry.retired
-
 
 @dataclass(frozen=True)
 class SearchResults:
@@ -446,7 +430,7 @@ def _entry(document: tantivy.Document) -> EventEntry:
         summary=document.get_first("summary") or "",
         category=category,
         story=document.get_first("story"),
-        contexts=tuple(Context(name, slug) for name, slug in contexts),
+        contexts=tuple(Context(name, tag_slug) for name, tag_slug in contexts),
         updated_at=datetime.fromisoformat(updated) if updated else None,
         stub=stub,
         retired=bool(document.get_first("retired")),

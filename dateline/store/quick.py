@@ -28,7 +28,7 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from dateline.model import Context, Event, EventArticle, EventEntry
+from dateline.model import Event, EventArticle
 from dateline.store import schema as t
 
 Processor = Callable[[Any], Any] | None
@@ -242,17 +242,6 @@ class Reader:
         """``(id, date, slug, headline)`` of the events in ``ids`` that exist."""
         return [(int(i), d, s, h) for i, d, s, h in self._run_in("events", _events, ids)]
 
-    def entries(self, ids: Sequence[int]) -> list[EventEntry]:
-        """:meth:`Store.entries <dateline.store.Store.entries>` (by date then id), read here."""
-        from dateline.store.store import entry_from_row
-
-        tags: dict[int, list[Context]] = {}
-        for eid, name, slug in self._run_in("entry-tags", _entry_tags, ids):
-            tags.setdefault(eid, []).append(Context(name, slug))
-        rows = self._run_in("entries", _entries, ids)
-        found = [entry_from_row(row, tags.get(row[0], ())) for row in rows]
-        return sorted(found, key=lambda entry: (entry.date, entry.id))
-
     def change_mark(self) -> str:
         """:func:`dateline.store.api_queries.change_mark`, read here."""
         postgres = self._reads.backend == "postgresql"
@@ -358,18 +347,6 @@ def _mark(postgres: bool) -> sa.Select[Any]:
 
 def _last() -> sa.Select[Any]:
     return sa.select(sa.func.coalesce(sa.func.max(t.event_changes.c.seq), 0))
-
-
-def _entries(n: int) -> sa.Select[Any]:
-    from dateline.store.store import entries_select  # one definition of an entry's columns
-
-    return entries_select().where(_in(t.events.c.id, n))
-
-
-def _entry_tags(n: int) -> sa.Select[Any]:
-    from dateline.store.store import entry_tags_select
-
-    return entry_tags_select().where(_in(t.event_contexts.c.event_id, n))
 
 
 def _changes() -> sa.Select[Any]:

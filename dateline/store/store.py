@@ -469,7 +469,7 @@ class Store(CopyStore, ArticlePageStore):
     ) -> list[EventEntry]:
         e = t.events.c
         query = (
-            entries_select()
+            _entries_select()
             .where(*where)
             .order_by(*(order if order is not None else (e.date, e.id)))
         )
@@ -482,10 +482,10 @@ class Store(CopyStore, ArticlePageStore):
             for start in range(0, len(ids), 900):
                 chunk = ids[start : start + 900]
                 for eid, name, slug in conn.execute(
-                    entry_tags_select().where(t.event_contexts.c.event_id.in_(chunk))
+                    _entry_tags_select().where(t.event_contexts.c.event_id.in_(chunk))
                 ):
                     tags.setdefault(eid, []).append(Context(name, slug))
-        return [entry_from_row(row, tags.get(row[0], ())) for row in rows]
+        return [_entry_from_row(row, tags.get(row[0], ())) for row in rows]
 
     def contexts(self, *, include_unused: bool = False, limit: int | None = None) -> list[Context]:
         """Every context tag in use, with the number of events carrying it now, most first
@@ -1530,11 +1530,8 @@ def _version_rows(conn: sa.Connection, event_id: int) -> list[sa.RowMapping]:
     return list(conn.execute(query).mappings())
 
 
-def entries_select() -> sa.Select[Any]:
-    """The columns of :class:`EventEntry` (less its tags), for a ``where`` to be added.
-
-    Shared with :mod:`dateline.store.quick`, so both read entries the same way.
-    """
+def _entries_select() -> sa.Select[Any]:
+    """The columns of :class:`EventEntry` (less its tags), for a ``where`` to be added."""
     e, v = t.events.c, t.versions.c
     return sa.select(
         e.id,
@@ -1550,7 +1547,7 @@ def entries_select() -> sa.Select[Any]:
     ).join(t.versions, sa.and_(v.event_id == e.id, v.number == e.current_version))
 
 
-def entry_tags_select() -> sa.Select[Any]:
+def _entry_tags_select() -> sa.Select[Any]:
     """``(event id, tag name, tag slug)`` in each event's order, for a ``where`` on the id."""
     ec, c = t.event_contexts.c, t.contexts.c
     return (
@@ -1564,8 +1561,8 @@ def _busiest(context: Context) -> tuple[int, str]:
     return (-(context.event_count or 0), context.name)
 
 
-def entry_from_row(row: Sequence[Any], contexts: Sequence[Context]) -> EventEntry:
-    """An :class:`EventEntry` from a row of :func:`entries_select` and its tags."""
+def _entry_from_row(row: Sequence[Any], contexts: Sequence[Context]) -> EventEntry:
+    """An :class:`EventEntry` from a row of :func:`_entries_select` and its tags."""
     eid, day, slug, headline, summary, category, story, updated_at, stub, retired = row
     return EventEntry(
         eid,

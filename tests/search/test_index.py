@@ -44,7 +44,7 @@ def index(archive: Store, tmp_path: Path) -> SearchIndex:
 
 def _ids(index: SearchIndex, text: str, **filters: object) -> list[int]:
     found = index.search(text, SearchFilters(**filters), limit=200)  # type: ignore[arg-type]
-    return [hit.event_id for hit in found.hits]
+    return [hit.entry.id for hit in found.hits]
 
 
 def test_every_word_must_match_and_the_headline_weighs_most(
@@ -53,7 +53,7 @@ def test_every_word_must_match_and_the_headline_weighs_most(
     found = index.search("homs shelling", limit=50)
     assert found.total >= 3
     for hit in found.hits:
-        event = archive.event(hit.event_id)
+        event = archive.event(hit.entry.id)
         text = " ".join(
             [event.content.headline, event.content.summary, *event.content.contexts]
         ).lower()
@@ -84,7 +84,7 @@ def test_snippets_escape_the_text_and_mark_the_words(archive: Store, index: Sear
     created = archive.create_event(
         EventContent(date(2012, 2, 20), "Hostile <script>alert(1)</script> headline about Homs")
     )
-    (hit,) = [h for h in index.search("hostile homs").hits if h.event_id == created.id]
+    (hit,) = [h for h in index.search("hostile homs").hits if h.entry.id == created.id]
     assert "<script>" not in hit.snippets["headline"]
     assert "&lt;script&gt;" in hit.snippets["headline"]
     assert "<b>Homs</b>" in hit.snippets["headline"]
@@ -98,7 +98,7 @@ def test_a_hit_carries_its_event_as_the_database_lists_it(
     query = "syria OR homs OR killed OR government"
 
     def hits() -> dict[int, EventEntry]:
-        found = {hit.event_id: hit.entry for hit in index.search(query, limit=200).hits}
+        found = {hit.entry.id: hit.entry for hit in index.search(query, limit=200).hits}
         assert found == {entry.id: entry for entry in archive.entries(list(found))}
         return found
 
@@ -228,8 +228,8 @@ def test_an_index_of_an_older_format_is_made_again(archive: Store, tmp_path: Pat
     (folder / STATE_FILE).write_text(json.dumps(state), encoding="utf-8")
     hits = SearchIndex(archive, folder).search("homs", limit=200).hits
     assert len(hits) > 1
-    assert {h.event_id: h.entry for h in hits} == {
-        e.id: e for e in archive.entries([h.event_id for h in hits])
+    assert {h.entry.id: h.entry for h in hits} == {
+        e.id: e for e in archive.entries([h.entry.id for h in hits])
     }
 
 

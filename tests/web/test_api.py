@@ -349,7 +349,7 @@ def test_a_retired_event_says_so_in_the_api_and_in_search(store: Store, client: 
     others = [h["event"]["retired"] for h in hits[1:]]
     assert not any(others)
     found = SearchIndex(store).search(f'"{event.content.headline}"').hits
-    assert [(h.event_id, h.retired) for h in found][:1] == [(event.id, True)]
+    assert [(h.entry.id, h.entry.retired) for h in found][:1] == [(event.id, True)]
     listed = [e for e in walk(client, 200) if e["id"] == event.id]
     assert listed[0]["retired"] is True
 

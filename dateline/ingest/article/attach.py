@@ -77,7 +77,7 @@ def rank_for_article(
             return LinkResult((), "review", RULES.attach_threshold)
         query = " OR ".join(dict.fromkeys(w.lower() for w in words))
         found = index.search(query, limit=UNDATED_CANDIDATES)
-        ids = [hit.event_id for hit in found.hits]
+        ids = [hit.entry.id for hit in found.hits]
     events = store.events(ids)
     candidates = [
         EventCandidate(
