@@ -43,9 +43,11 @@ def cpu_counters() -> tuple[int, int]:
 
 def steal_share(before: tuple[int, int], after: tuple[int, int]) -> float:
     """The share of the CPUs' time between two :func:`cpu_counters` that the hypervisor
-    gave to other machines. This machine is a virtual one on a shared host: under load
-    it loses 5-20% of its time so (idle, 1-3%), in slices of milliseconds, and a
-    request that loses one takes that much longer. A run's p99 latency follows it."""
+    gave to other machines. This machine is a virtual one on a shared host: measured
+    here, a run that leaves the CPUs partly idle between requests (one connection, a
+    single-process server) lost 7-25% of their time so, one that keeps both busy 0-2%,
+    and an idle machine 1-3%. It comes in slices of milliseconds, and a request that
+    loses one takes that much longer: a run's p99 latency follows it."""
     stolen = after[0] - before[0]
     return stolen / max(1, after[1] - before[1])
 

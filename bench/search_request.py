@@ -1,8 +1,8 @@
 """A search request's latency in process: through the whole ASGI app, without HTTP.
 
 ``bench/serve.py`` measures searches through uvicorn, from wrk, where on this virtual
-machine a request that waits for the next one also waits for the hypervisor
-(docs/benchmarks.md, serving). This calls the app directly, one search after another,
+machine a server waiting for its next request is woken for it when the hypervisor
+lets it (docs/benchmarks.md, serving). This calls the app directly, one search after another,
 and times each request and the part of it spent in the search index, so that a change
 to the search path can be measured apart from the machine's network and scheduling.
 
