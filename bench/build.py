@@ -61,7 +61,7 @@ if str(BENCH) not in sys.path:
 
 import hugo_site  # noqa: E402
 import related  # noqa: E402  (also puts the repository root on sys.path)
-from quiet import settle  # noqa: E402
+from quiet import delete_set_aside, set_aside, settle, wait_after_deletions  # noqa: E402
 
 from dateline.store import Store, open_store  # noqa: E402
 
@@ -155,7 +155,7 @@ def run_dateline(archive: related.Archive, work: Path, args: argparse.Namespace)
     out = work / "site"
     for stale in (db, Path(f"{db}-wal"), Path(f"{db}-shm")):
         stale.unlink(missing_ok=True)
-    shutil.rmtree(out, ignore_errors=True)
+    set_aside(out)
     store = open_store(str(db))
     try:
         result["load_s"] = load_archive(store, archive)
@@ -169,7 +169,7 @@ def run_dateline(archive: related.Archive, work: Path, args: argparse.Namespace)
         if args.one_core and full["jobs"] != 1:
             # Into a folder of its own, deleted after: the incremental builds use ``out``.
             result["full_one_core"] = full_build(db, work / "site-one-core", 1)
-            shutil.rmtree(work / "site-one-core", ignore_errors=True)
+            set_aside(work / "site-one-core")
 
         if args.forced_full:
             # Same pages, already on disk with the same digests: rendering without writing.
@@ -212,7 +212,7 @@ def run_dateline(archive: related.Archive, work: Path, args: argparse.Namespace)
 
 def full_build(db: Path, out: Path, jobs: int | None) -> dict[str, Any]:
     """A full build into an empty folder, and what it left there."""
-    shutil.rmtree(out, ignore_errors=True)
+    set_aside(out)
     full = run_build(db, out, jobs=jobs)
     output = hugo_site.tree_stats(out, skip_dirs=[STATE_DIR])
     state = hugo_site.tree_stats(out / STATE_DIR)
@@ -291,7 +291,7 @@ def run_hugo(archive: related.Archive, work: Path, args: argparse.Namespace) -> 
         return {"skipped": "hugo is not installed"}
     result: dict[str, Any] = {"version": hugo_site.hugo_version(hugo)}
     root = work / "hugo"
-    shutil.rmtree(root, ignore_errors=True)
+    set_aside(root)
     started = time.perf_counter()
     with Progress(*_columns(), console=console) as progress:
         task = progress.add_task("writing Hugo content", total=archive.size)
@@ -604,6 +604,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     else:
         temporary = tempfile.mkdtemp(prefix="dateline-build-bench-")
         work = Path(temporary)
+    waited = wait_after_deletions(work)
+    if waited:
+        console.print(f"waited {waited:.0f} s after the last run's deletions (see quiet.set_aside)")
     try:
         if not args.skip_dateline:
             results["dateline"] = run_dateline(archive, work, args)
@@ -612,6 +615,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             results["hugo"] = run_hugo(archive, work, args)
             save(results, args.json)
     finally:
+        # Only now: deleting the output of earlier runs slows the creation of files for
+        # minutes on this machine's file system (quiet.set_aside).
+        console.print("deleting the output of earlier runs, set aside ...")
+        delete_set_aside(work)
         if temporary is not None:
             shutil.rmtree(temporary, ignore_errors=True)
     results["total_s"] = time.perf_counter() - started

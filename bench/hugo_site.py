@@ -30,6 +30,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from quiet import set_aside
+
 if TYPE_CHECKING:
     from dateline.model import Version
 
@@ -348,7 +350,7 @@ def build(
         encoding="utf-8",
     )
     for stale in ("public", "resources"):
-        shutil.rmtree(root / stale, ignore_errors=True)
+        set_aside(root / stale)  # deleted after the measurements: see quiet.set_aside
     env = dict(os.environ)
     if gomaxprocs:
         env["GOMAXPROCS"] = str(gomaxprocs)
