@@ -325,9 +325,12 @@ class _Build:
                 related = ranking.related_many(batch, RELATED_LIMIT)
             else:  # a few SQL queries beat loading the whole index
                 related = {i: self.store.related(i, RELATED_LIMIT) for i in batch}
+            # The events whose related lists changed, read in one query, not one each (a
+            # headline on 200 lists: 0.48 -> 0.06 s of reading under the profiler).
+            others = {e.id: e for e in self.store.events([i for i in batch if i not in events])}
             loaded = []
             for event_id in batch:
-                event = events.get(event_id) or self.store.event(event_id)
+                event = events.get(event_id) or others.get(event_id) or self.store.event(event_id)
                 self._event_pages(event, related[event_id], all_versions=event_id in events)
                 loaded.append(event)
             self.state.record_related({e.id: related[e.id] for e in loaded})
