@@ -877,16 +877,19 @@ def _tag_pairs_days(conn: sa.Connection, tags: Sequence[int]) -> tuple[IntArray,
     """The (context id, event id) pairs of ``tags`` as :func:`_tag_pairs` gives them, and
     the (id, day number) of their events (an event on several of them comes several
     times), in one query: a snapshot read them as two, 0.075 s against 0.043 s for the
-    26,000 events of a tag on a quarter of a 100,000-event archive."""
+    26,000 events of a tag on a quarter of a 100,000-event archive. The days are the
+    links' own (``event_contexts.date``, kept with each link), read off the index on
+    (context, date, event) without a lookup of each event's row: for that tag 82-98 ->
+    14-15 ms, for the 30 commonest tags 330 -> 66 ms."""
     if conn.dialect.name == "postgresql":
         ids = "string_agg(ec.event_id::text, ',' ORDER BY ec.event_id)"
-        days = "string_agg((e.date - DATE '0001-01-01')::text, ',' ORDER BY ec.event_id)"
+        days = "string_agg((ec.date - DATE '0001-01-01')::text, ',' ORDER BY ec.event_id)"
     else:  # both aggregates see the rows in one order
         ids = "group_concat(ec.event_id)"
-        days = "group_concat(CAST(julianday(e.date) - 1721425.5 AS INTEGER))"
+        days = "group_concat(CAST(julianday(ec.date) - 1721425.5 AS INTEGER))"
     query = (
         f"SELECT ec.context_id, {ids}, {days} FROM event_contexts ec "
-        "JOIN events e ON e.id = ec.event_id WHERE ec.context_id IN ({}) GROUP BY ec.context_id"
+        "WHERE ec.context_id IN ({}) GROUP BY ec.context_id"
     )
     cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
     rows: list[tuple[int, str, str]] = []
