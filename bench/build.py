@@ -182,11 +182,12 @@ def run_dateline(archive: related.Archive, work: Path, args: argparse.Namespace)
         common_ids = [int(i) for i in rng.choice(carriers, 2 * args.edits, replace=False)]
         common_ids, headline_ids = common_ids[: args.edits], common_ids[args.edits :]
         busiest, lists = most_listed(out)
+        most_listed_ids = [busiest] * args.edits if lists else []
         result["edited"] = {
             "random": random_ids,
             "common": common_ids,
             "common_headline": headline_ids,
-            "most_listed_headline": [busiest] * args.edits,
+            "most_listed_headline": most_listed_ids,
         }
         result["most_listed_lists"] = lists
 
@@ -204,7 +205,7 @@ def run_dateline(archive: related.Archive, work: Path, args: argparse.Namespace)
             ("random", random_ids),
             ("common", common_ids),
             ("common_headline", headline_ids),
-            ("most_listed_headline", [busiest] * args.edits),
+            ("most_listed_headline", most_listed_ids),
         )
         for name, ids in cases:
             for k, event_id in enumerate(ids, 1):
@@ -229,7 +230,7 @@ def most_listed(out: Path) -> tuple[int, int]:
             "SELECT related_id, count(*) FROM related_members GROUP BY related_id "
             "ORDER BY count(*) DESC, related_id LIMIT 1"
         ).fetchone()
-    return int(row[0]), int(row[1])
+    return (int(row[0]), int(row[1])) if row else (0, 0)  # (0, 0): no related list at all
 
 
 def full_build(db: Path, out: Path, jobs: int | None) -> dict[str, Any]:
