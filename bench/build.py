@@ -8,10 +8,14 @@ of a ``dateline build`` run, Python start-up included):
 - a full build into an empty folder: pages and files written, per second, output size;
 - incremental builds: with nothing changed, after editing the summary of one event
   (a random one, and one carrying the most common tag), and after editing the headline
-  of one carrying the most common tag (which other events' related lists show),
-  ``--edits`` times each;
+  of one carrying the most common tag (which other events' related lists show), and of
+  the event on the most related lists (the costliest edit), ``--edits`` times each;
 - Hugo building the same events as Markdown pages with a minimal layout, with and
   without its tags taxonomy.
+
+Earlier output in the work folder is set aside and deleted only when the measurements
+are done (see ``quiet.set_aside``: on this machine's file system, files created minutes
+after a large deletion cost many times more).
 
 Both tools use every core by default (Dateline's full build forks ``jobs`` workers, Hugo
 runs goroutines); ``--one-core`` (on by default) also times each held to one core.
@@ -548,7 +552,7 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         type=int,
         default=5,
         help="incremental builds per case: unchanged, random edit, common-tag summary and "
-        "headline edits (default 5)",
+        "headline edits, headline of the event on the most related lists (default 5)",
     )
     parser.add_argument(
         "--work",
