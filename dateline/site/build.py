@@ -119,6 +119,7 @@ def build_site(
     out.mkdir(parents=True, exist_ok=True)
     state = BuildState(out)
     ok = False
+    builder: _Build | None = None
     try:
         fingerprint = _fingerprint(store, base_url)
         incremental = (
@@ -137,6 +138,8 @@ def build_site(
         state.set_meta("fingerprint", fingerprint)
         ok = True
     finally:
+        if builder is not None:
+            builder.writer.close_spare()
         state.close(commit=ok)
     report.seconds = time.perf_counter() - started
     return report
@@ -246,6 +249,7 @@ class _Build:
         try:
             self._task(kind, items, result)
         finally:
+            self.writer.close_spare()
             self.writer = parent
         return result
 

@@ -1,20 +1,75 @@
 """Writing pages into the output folder: atomically, and only when their text changed.
 
-A page is replaced by writing a temporary file and renaming it over the old one, so a
-crash or a reader never sees half a page that the build state says is done. Into a
-fresh output folder (a full build with no page recorded) pages are written in place:
-no state claims any of them, so after a crash the next build is a full one and
+A page is replaced by writing the new text into another file and renaming that over
+the page, so a crash or a reader never sees half a page that the build state says is
+done. Into a fresh output folder (a full build with no page recorded) pages are written
+in place: no state claims any of them, so after a crash the next build is a full one and
 rewrites them all, and the rename (a directory update per file) is saved.
+
+On Linux the other file is a *spare* that is swapped with the page (``renameat2`` with
+``RENAME_EXCHANGE``, atomic like a rename): the page's old file becomes the spare, and
+its blocks take the next page's text. A new temporary file per page instead makes the
+filesystem create an inode and free the old one with its blocks for every page: on
+this machine's ext4 (mounted with ``discard``, no journal) 230-290 us a page against
+45 us swapped (``bench/page_writes.py``), 1.5 of the 6.6 s of an edit that rewrites
+8,650 pages. Elsewhere, or where the filesystem cannot swap, a temporary file per page.
 """
 
 from __future__ import annotations
 
+import contextlib
+import errno
 import hashlib
 import os
 from collections.abc import Iterable
 from pathlib import Path
 
-from dateline.site.state import BuildState
+from dateline.site.state import STATE_DIR, BuildState
+
+try:  # Linux only (the renameat2 package's import fails elsewhere)
+    import fcntl
+
+    from renameat2 import Flags, renameat2
+except (ImportError, RuntimeError):  # pragma: no cover - not Linux
+    renameat2 = None
+
+_AT_FDCWD = -100
+"""Linux's "paths relative to the working directory" for ``renameat2``."""
+_CANNOT_SWAP = {errno.EINVAL, errno.ENOSYS, errno.ENOTSUP, errno.EXDEV, errno.EPERM}
+"""What ``renameat2`` says when the filesystem (or the sandbox) has no exchange."""
+
+
+def _open_spare(spare: str) -> int | None:
+    """The spare, open for writing over: its own blocks when no one else has it open.
+
+    The spare is the page it was last swapped with: a reader (a web server sending that
+    page) may still have it open, and must go on reading the old page, not the next
+    one. Linux grants a write lease only on a file no one else has open: the lease is
+    taken and given back at once (held, a reader's open would signal this process).
+    When it is refused, the spare is unlinked (the reader keeps its file) and a new one
+    made. None: this filesystem grants no leases.
+    """
+    try:
+        handle = os.open(spare, _OVERWRITE)
+    except FileNotFoundError:  # none yet (or it became the last new page)
+        return os.open(spare, _CREATE, 0o666)
+    try:
+        fcntl.fcntl(handle, fcntl.F_SETLEASE, fcntl.F_WRLCK)
+        fcntl.fcntl(handle, fcntl.F_SETLEASE, fcntl.F_UNLCK)
+    except OSError as error:
+        os.close(handle)
+        if error.errno != errno.EAGAIN:
+            return None
+        os.unlink(spare)
+        return os.open(spare, _CREATE, 0o666)
+    return handle
+
+
+def _swap(first: str, second: str) -> None:
+    """Exchange the files at two paths, atomically (an OSError if it cannot)."""
+    if renameat2 is None:  # pragma: no cover - not Linux
+        raise OSError(errno.ENOSYS, "renameat2 is Linux-only")
+    renameat2(_AT_FDCWD, first, _AT_FDCWD, second, Flags.RENAME_EXCHANGE)
 
 
 def digest(data: bytes) -> bytes:
@@ -29,17 +84,28 @@ def digest(data: bytes) -> bytes:
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
+_OVERWRITE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
+
+
 def _write(path: str, data: bytes) -> None:
     """``data`` into the file at ``path`` (created or truncated), unbuffered.
 
     ``os.open``/``os.write`` rather than ``open()``: the site is written in one call
     per file, and a buffered file object per file is measurable at this count.
     """
-    handle = os.open(path, _CREATE, 0o666)
+    _write_to(os.open(path, _CREATE, 0o666), data)
+
+
+def _write_to(handle: int, data: bytes, *, cut: bool = False) -> None:
+    """``data`` into the open file ``handle``, then closed; with ``cut``, what the file
+    held beyond ``data`` is cut off (it was written over, not truncated first, so that
+    its blocks are reused rather than freed and allocated again)."""
     try:
         view = memoryview(data)
         while view:
             view = view[os.write(handle, view) :]
+        if cut:
+            os.ftruncate(handle, len(data))
     finally:
         os.close(handle)
 
@@ -70,6 +136,10 @@ class SiteWriter:
         self.removed = 0
         self.records: list[tuple[str, bytes]] = []
         self._dirs: set[str] = set()
+        # Per process: a forked worker's writer is made in the worker.
+        self._spare: str | None = None
+        if renameat2 is not None:
+            self._spare = f"{self._root}/{STATE_DIR}/spare-{os.getpid()}"
 
     def put(self, path: str, content: str | bytes) -> bool:
         """Write the page at URL path ``path``; True if it was (re)written."""
@@ -93,9 +163,7 @@ class SiteWriter:
         if self.fresh:
             _write(target, data)
         else:
-            temporary = f"{folder}/.{name}.tmp"
-            _write(temporary, data)
-            os.replace(temporary, target)
+            self._replace(target, folder, name, data)
         self.written += 1
         if old is None:
             self.added.add(path)
@@ -103,6 +171,44 @@ class SiteWriter:
         if len(self.records) >= 5000 and self.state is not None:
             self.flush()
         return True
+
+    def _replace(self, target: str, folder: str, name: str, data: bytes) -> None:
+        """Put ``data`` at ``target`` atomically: by the spare, else a temporary file."""
+        spare = self._spare
+        if spare is not None:
+            spare_folder = spare.rpartition("/")[0]
+            if spare_folder not in self._dirs:
+                os.makedirs(spare_folder, exist_ok=True)
+                self._dirs.add(spare_folder)
+            handle = _open_spare(spare)
+            if handle is None:  # no leases here: temporary files from now on
+                self._stop_swapping()
+            else:
+                _write_to(handle, data, cut=True)
+                try:
+                    _swap(spare, target)
+                    return  # the spare is now the page's old file
+                except OSError as error:
+                    if error.errno == errno.ENOENT:  # a new page: the spare becomes it
+                        os.replace(spare, target)
+                        return
+                    if error.errno not in _CANNOT_SWAP:
+                        raise
+                    self._stop_swapping()
+        temporary = f"{folder}/.{name}.tmp"
+        _write_to(os.open(temporary, _CREATE, 0o666), data)
+        os.replace(temporary, target)
+
+    def _stop_swapping(self) -> None:
+        """This filesystem cannot swap or lease: temporary files from now on."""
+        self.close_spare()
+        self._spare = None
+
+    def close_spare(self) -> None:
+        """Delete the spare file (the build is done with this writer)."""
+        if self._spare is not None:
+            with contextlib.suppress(FileNotFoundError):
+                os.unlink(self._spare)
 
     def put_all(self, files: Iterable[tuple[str, str | bytes]]) -> None:
         for path, content in files:
