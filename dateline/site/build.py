@@ -29,7 +29,7 @@ import os
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterable, Iterator, Sequence
-from contextlib import contextmanager
+from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib.resources import files
@@ -75,8 +75,9 @@ from dateline.site.sitemap import (
     year_sitemap,
     year_sitemap_path,
 )
-from dateline.site.state import BuildState, Listed
+from dateline.site.state import BuildState, Listed, PageDigests
 from dateline.store import Store
+from dateline.store.related import RelatedIndex
 
 BUILD_FORMAT = "3"
 """Bump when the output or the page digests change in a way the template digest does not show."""
@@ -84,6 +85,11 @@ FEED_SIZE = 50
 CONTEXT_FEED_SIZE = 20
 RELATED_LIMIT = 10
 _BATCH = 1000
+_FORK_AT = 400
+"""Events to render at which an incremental build forks workers (a fork and its pool
+cost about as much as rendering 50-100 events)."""
+_FORKED_TASK = 100
+"""The fewest events a task of a forked incremental build renders (4 tasks a worker)."""
 _EPOCH = datetime(1970, 1, 1)
 
 Progress = Callable[[int, int], None]
@@ -111,7 +117,8 @@ def build_site(
     """Build (or bring up to date) the static site of ``store`` in ``out``.
 
     A full build renders in ``jobs`` processes (default: one per CPU); an incremental
-    one, which renders little, in this process. ``progress(pages, total)`` is called
+    one too when it has hundreds of events' pages to render (a new headline of an event
+    on many related lists), else in this process. ``progress(pages, total)`` is called
     as pages are done (``total`` is 0 when not known in advance).
     """
     started = time.perf_counter()
@@ -131,10 +138,10 @@ def build_site(
             # its garbage: kept out of the collector's sweeps while the build allocates
             # (collections took 72-85 ms of a headline edit's build, 15-32 ms so).
             with _frozen_heap():
-                report = builder.incremental(int(state.meta("seq") or 0))
+                report = builder.incremental(int(state.meta("seq") or 0), jobs or _cpus())
         else:
             builder = _Build(store, out, state, base_url, progress, known=state.digests())
-            report = builder.full(jobs or os.cpu_count() or 1)
+            report = builder.full(jobs or _cpus())
         state.set_meta("fingerprint", fingerprint)
         ok = True
     finally:
@@ -187,6 +194,10 @@ class _Build:
         self.by_story: dict[str, list[EventEntry]] = defaultdict(list)
         self.day_counts: dict[date, int] = {}
         self._linked_events: set[int] | None = None  # events with articles: _event_articles
+        # What an incremental build's tasks share: the ranking of the related lists to
+        # rewrite (None when no edit changed what related lists show), the changed events.
+        self._ranking: RelatedIndex | None = None
+        self._changed: dict[int, Event] = {}
 
     # -- the two kinds of build -------------------------------------------------------
 
@@ -225,8 +236,8 @@ class _Build:
         # What was loaded above lives as long as the build: kept out of the cyclic
         # garbage collector's sweeps (each one would walk all of it), and out of the
         # forked workers' copy-on-write pages, which those sweeps would touch.
-        with _frozen_heap():
-            for done, result in enumerate(_run_tasks(self, tasks, jobs), 1):
+        with _frozen_heap(), _started(self, tasks, jobs) as results:
+            for done, result in enumerate(results, 1):
                 self.writer.absorb(result.writer)
                 self.state.record_related(result.related)
                 self.state.record_listed(result.listed)
@@ -244,13 +255,23 @@ class _Build:
     def run_task(self, kind: str, items: Sequence[Any]) -> _TaskResult:
         """One part of a full build, maybe in a worker process: pages of ``items``."""
         parent = self.writer
-        self.writer = SiteWriter(parent.out, None, parent.known)
+        digests = None
+        if parent.known is None:  # an incremental build: the digests its pages had
+            digests = PageDigests(parent.out)
+        self.writer = SiteWriter(
+            parent.out, None, parent.known, digests=digests.digest if digests else None
+        )
         result = _TaskResult(self.writer)
         try:
-            self._task(kind, items, result)
+            if kind == "affected":
+                result = self._affected_task(items)
+            else:
+                self._task(kind, items, result)
         finally:
             self.writer.close_spare()
             self.writer = parent
+            if digests is not None:
+                digests.close()
         return result
 
     def _task(self, kind: str, items: Sequence[Any], result: _TaskResult) -> None:
@@ -284,7 +305,7 @@ class _Build:
             self._home(self.day_counts, self.by_day, in_use)
             self._site_feed(self.entries)
 
-    def incremental(self, since: int) -> BuildReport:
+    def incremental(self, since: int, jobs: int = 1) -> BuildReport:
         seq = self.store.last_change()
         changed = self.store.changed_since(since)
         self._changed_article_pages(changed)
@@ -321,30 +342,55 @@ class _Build:
                     entry.slug,
                     event_id,
                 )
-        done = 0
         if moved:  # the lists to rank now, all in one snapshot
-            ranking = self.store.related_snapshot(sorted(affected), base=sharers)
-        for batch in _batches(sorted(affected), _BATCH):
-            if moved:
-                related = ranking.related_many(batch, RELATED_LIMIT)
-            else:  # a few SQL queries beat loading the whole index
-                related = {i: self.store.related(i, RELATED_LIMIT) for i in batch}
-            # The events whose related lists changed, read in one query, not one each (a
-            # headline on 212 lists: 0.48 -> 0.02 s of reading under the profiler).
-            others = {e.id: e for e in self.store.events([i for i in batch if i not in events])}
-            loaded = []
-            for event_id in batch:
-                event = events.get(event_id) or others.get(event_id) or self.store.event(event_id)
-                self._event_pages(event, related[event_id], all_versions=event_id in events)
-                loaded.append(event)
-            self.state.record_related({e.id: related[e.id] for e in loaded})
-            self.state.record_listed((e.id, self._listed(e)) for e in loaded if e.id in events)
-            done += len(batch)
-            if self.progress:
-                self.progress(done, len(affected))
+            self._ranking = self.store.related_snapshot(sorted(affected), base=sharers)
+        self._changed = events
+        ordered = sorted(affected)
+        forking = len(ordered) >= _FORK_AT and jobs > 1
+        # Thousands of pages (a headline on many related lists): rendered in forked
+        # processes, as a full build's are, in a few tasks each, while this one renders
+        # the list pages; else here, the events' pages and then the lists.
+        started: AbstractContextManager[Iterator[_TaskResult]]
+        if forking:
+            size = max(_FORKED_TASK, -(-len(ordered) // (4 * jobs)))
+            started = _started(self, [("affected", c) for c in _chunks(ordered, size)], jobs)
+        else:
+            started = nullcontext(self._affected_task(b) for b in _batches(ordered, _BATCH))
+        with started as results:
+            feeds = self._list_pages(events, before, now, len(changed))
+            done = 0
+            for result in results:
+                if result.writer is not self.writer:  # a worker's
+                    self.writer.absorb(result.writer)
+                self.state.record_related(result.related)
+                self.state.record_listed(result.listed)
+                done += len(result.related)
+                if self.progress:
+                    self.progress(done, len(affected))
 
-        # The lists the changed events were on, and are on now: only where what lists
-        # show of an event changed (an edited summary or source changes no list).
+        self._site_feed(self.store.latest_entries(FEED_SIZE))
+        self._context_feeds(feeds)
+        self._site_files()
+        self.writer.flush()
+        # Sitemaps list addresses: only pages added or removed change them.
+        changed_paths = {p for p in self.writer.added | self.writer.gone if p.endswith(".html")}
+        self._sitemaps(
+            {int(p[6:10]) for p in changed_paths if p.startswith("/news/")},
+            site=any(p.startswith(("/context/", "/story/")) for p in changed_paths),
+        )
+        self.state.set_meta("seq", str(seq))
+        return self._report(full=False, events=len(affected))
+
+    def _list_pages(
+        self,
+        events: dict[int, Event],
+        before: dict[int, Listed],
+        now: dict[int, EventEntry],
+        changed: int,
+    ) -> list[tuple[Context, list[EventEntry]]]:
+        """The lists the changed events were on, and are on now: only where what lists
+        show of an event changed (an edited summary or source changes no list). Returns
+        the tags whose feeds to write, with their latest entries."""
         days: set[date] = set()
         contexts: set[str] = set()
         stories: set[str] = set()
@@ -373,7 +419,7 @@ class _Build:
                 days.add(version.content.date)
                 contexts.update(self.slugs[name] for name in version.content.contexts)
                 stories.update([s] if (s := story_slug(version.content.story)) else [])
-        counted = counted or len(events) != len(changed)  # an event gone
+        counted = counted or len(events) != changed  # an event gone
         for day in sorted(days):
             self.writer.put_all(day_files(day, self.store.entries_between(day, day)))
         # Counts are read only when they changed (year pages, the home page) or the
@@ -391,18 +437,7 @@ class _Build:
         latest_days = self.store.latest_days(DAYS_ON_HOME_PAGE) if days and not counted else []
         if counted or (latest_days and any(d >= latest_days[-1] for d in days)):
             self._home_now(day_counts or self.store.day_counts())
-        self._site_feed(self.store.latest_entries(FEED_SIZE))
-        self._context_feeds(feeds)
-        self._site_files()
-        self.writer.flush()
-        # Sitemaps list addresses: only pages added or removed change them.
-        changed_paths = {p for p in self.writer.added | self.writer.gone if p.endswith(".html")}
-        self._sitemaps(
-            {int(p[6:10]) for p in changed_paths if p.startswith("/news/")},
-            site=any(p.startswith(("/context/", "/story/")) for p in changed_paths),
-        )
-        self.state.set_meta("seq", str(seq))
-        return self._report(full=False, events=len(affected))
+        return feeds
 
     # -- pages ------------------------------------------------------------------------
 
@@ -413,6 +448,27 @@ class _Build:
         articles = self._event_articles(event.id)
         for version in versions:
             self.writer.put_all(event_files(event, version, related, self.slugs, articles))
+
+    def _affected_task(self, batch: Sequence[int]) -> _TaskResult:
+        """The pages of events whose own pages or related lists changed (of ``batch``),
+        in this process's writer; their related lists and, for the changed events,
+        where they are listed, for the state."""
+        if self._ranking is not None:
+            related = self._ranking.related_many(batch, RELATED_LIMIT)
+        else:  # a few SQL queries beat loading the whole index
+            related = {i: self.store.related(i, RELATED_LIMIT) for i in batch}
+        events = self._changed
+        # The events whose related lists changed, read in one query, not one each (a
+        # headline on 212 lists: 0.48 -> 0.02 s of reading under the profiler).
+        others = {e.id: e for e in self.store.events([i for i in batch if i not in events])}
+        result = _TaskResult(self.writer)
+        for event_id in batch:
+            event = events.get(event_id) or others.get(event_id) or self.store.event(event_id)
+            self._event_pages(event, related[event_id], all_versions=event_id in events)
+            result.related[event.id] = related[event_id]
+            if event.id in events:
+                result.listed.append((event.id, self._listed(event)))
+        return result
 
     def _listed(self, event: Event) -> Listed:
         content = event.content
@@ -685,29 +741,35 @@ def _worker_start() -> None:
     _WORKER_BUILD.store.engine.dispose(close=False)
 
 
-def _run_tasks(
+@contextmanager
+def _started(
     build: _Build, tasks: Sequence[tuple[str, Sequence[Any]]], jobs: int
-) -> Iterator[_TaskResult]:
-    """Run ``tasks`` in ``jobs`` forked processes (in this one when 1 or fork is missing).
+) -> Iterator[Iterator[_TaskResult]]:
+    """``tasks`` started in ``jobs`` forked processes, and their results as they come
+    (run in this process as they are asked for when ``jobs`` is 1 or fork is missing).
 
     Forking shares what the parent loaded (entries, the related index) without copying
-    or pickling it; each task sends back only what it wrote and learned.
+    or pickling it; each task sends back only what it wrote and learned. The workers
+    start at once: the parent may do other work before it takes the results.
     """
     global _WORKER_BUILD
-    import multiprocessing  # here: 20 ms of every build's start, for full builds alone
+    import multiprocessing  # here: 20 ms of every build's start, for forking builds alone
 
     methods = multiprocessing.get_all_start_methods()
     if jobs <= 1 or "fork" not in methods or len(tasks) < 2:
-        for task in tasks:
-            yield build.run_task(*task)
+        yield (build.run_task(*task) for task in tasks)
         return
     _WORKER_BUILD = build
     try:
         context = multiprocessing.get_context("fork")
         with context.Pool(jobs, initializer=_worker_start) as pool:
-            yield from pool.imap_unordered(_worker_task, tasks)
+            yield pool.imap_unordered(_worker_task, tasks)
     finally:
         _WORKER_BUILD = None
+
+
+def _cpus() -> int:
+    return os.cpu_count() or 1
 
 
 def _chunks(items: Sequence[Any], size: int) -> Iterator[Sequence[Any]]:

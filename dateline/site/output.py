@@ -21,7 +21,7 @@ import contextlib
 import errno
 import hashlib
 import os
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
 
 from dateline.site.state import STATE_DIR, BuildState
@@ -114,17 +114,32 @@ class SiteWriter:
     """Puts pages under ``out``; a page whose digest matches the recorded one is skipped.
 
     ``known`` (all recorded digests, for a full build) saves one lookup per page;
-    without it each page's digest is looked up in the build state. Without a state
-    (in a worker process of a full build) the digests of what was written are kept in
-    ``records`` for the parent to record.
+    without it each page's digest is looked up in the build state, or by ``digests``.
+    Without a state (in a worker process of a build) the digests of what was written
+    are kept in ``records`` for the parent to record.
     """
 
     def __init__(
-        self, out: Path, state: BuildState | None, known: dict[str, bytes] | None = None
+        self,
+        out: Path,
+        state: BuildState | None,
+        known: dict[str, bytes] | None = None,
+        *,
+        digests: Callable[[str], bytes | None] | None = None,
     ) -> None:
         self.out = out
         self.state = state
         self.known = known
+        # Where a page's recorded digest is found: ``known``, else ``digests`` (a worker
+        # of an incremental build reads them itself), else the state.
+        self._digest_of: Callable[[str], bytes | None]
+        if known is not None:
+            self._digest_of = known.get
+        elif digests is not None:
+            self._digest_of = digests
+        else:
+            assert state is not None, "a writer needs the recorded digests"
+            self._digest_of = state.digest
         # No page recorded (a first full build): pages are written in place, see above.
         self.fresh = known is not None and not known
         self._root = str(out)
@@ -145,11 +160,7 @@ class SiteWriter:
         """Write the page at URL path ``path``; True if it was (re)written."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         new = digest(data)
-        if self.known is not None:
-            old = self.known.get(path)
-        else:
-            assert self.state is not None
-            old = self.state.digest(path)
+        old = self._digest_of(path)
         self.produced.add(path)
         # Plain strings, not pathlib: this runs for every file of the site.
         target = self._root + path if path.startswith("/") else f"{self._root}/{path}"
@@ -226,7 +237,7 @@ class SiteWriter:
     def __getstate__(self) -> dict[str, object]:
         # Sent back from a worker process: what it wrote, not the caches.
         state = dict(self.__dict__)
-        state.update(state=None, known=None, _dirs=set())
+        state.update(state=None, known=None, _digest_of=None, _dirs=set())
         return state
 
     def remove(self, paths: Iterable[str]) -> None:

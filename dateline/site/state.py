@@ -88,6 +88,24 @@ class Listed:
     shown: str
 
 
+class PageDigests:
+    """The page digests of a build state, read-only from another process: the worker
+    processes of a build read the digests the last build committed (the build's own
+    changes are not committed yet, and are not what they ask for: the pages of their
+    events, which no other process writes)."""
+
+    def __init__(self, out: Path) -> None:
+        path = out / STATE_DIR / "state.sqlite"
+        self._db = sqlite3.connect(f"{path.resolve().as_uri()}?mode=ro", uri=True)
+
+    def digest(self, path: str) -> bytes | None:
+        row = self._db.execute("SELECT digest FROM pages WHERE path = ?", (path,)).fetchone()
+        return None if row is None else bytes(row[0])
+
+    def close(self) -> None:
+        self._db.close()
+
+
 class BuildState:
     """The build state file of one output folder."""
 
@@ -230,28 +248,44 @@ class BuildState:
         return found
 
     def record_related(self, lists: dict[int, list[RelatedEvent]]) -> None:
-        """Each event's related list, replacing what was recorded."""
+        """Each event's related list, replacing what was recorded.
+
+        Only what differs is written: a new headline of an event on 2,146 lists rewrites
+        their pages, but it changes the members of few of them (and the last entry of
+        some), and deleting and inserting every member took 0.3 s of that build.
+        """
+        rows = {}
+        for eid, listed in lists.items():
+            last = listed[-1] if listed else None
+            rows[eid] = (eid, len(listed)) + (
+                (len(last.shared), last.date.toordinal(), last.slug, last.event_id)
+                if last
+                else (None, None, None, None)
+            )
+        members = {eid: {r.event_id for r in listed} for eid, listed in lists.items()}
         ids = list(lists)
+        recorded_rows: set[tuple[object, ...]] = set()
+        recorded_members: dict[int, set[int]] = defaultdict(set)
         for start in range(0, len(ids), 900):
             chunk = ids[start : start + 900]
             marks = ",".join("?" * len(chunk))
-            self._db.execute(
-                f"DELETE FROM related_members WHERE event_id IN ({marks})",
+            recorded_rows.update(
+                self._db.execute(f"SELECT * FROM related WHERE event_id IN ({marks})", chunk)
+            )
+            for eid, member in self._db.execute(
+                f"SELECT event_id, related_id FROM related_members WHERE event_id IN ({marks})",
                 chunk,
-            )
-        rows = []
-        for eid, listed in lists.items():
-            last = listed[-1] if listed else None
-            rows.append(
-                (eid, len(listed))
-                + (
-                    (len(last.shared), last.date.toordinal(), last.slug, last.event_id)
-                    if last
-                    else (None, None, None, None)
-                )
-            )
-        self._db.executemany("INSERT OR REPLACE INTO related VALUES (?, ?, ?, ?, ?, ?)", rows)
+            ):
+                recorded_members[eid].add(member)
         self._db.executemany(
-            "INSERT OR IGNORE INTO related_members VALUES (?, ?)",
-            ((r.event_id, eid) for eid, listed in lists.items() for r in listed),
+            "INSERT OR REPLACE INTO related VALUES (?, ?, ?, ?, ?, ?)",
+            [row for row in rows.values() if row not in recorded_rows],
+        )
+        self._db.executemany(
+            "DELETE FROM related_members WHERE related_id = ? AND event_id = ?",
+            [(m, e) for e, old in recorded_members.items() for m in old - members[e]],
+        )
+        self._db.executemany(
+            "INSERT INTO related_members VALUES (?, ?)",
+            [(m, e) for e, new in members.items() for m in new - recorded_members[e]],
         )

@@ -10,6 +10,7 @@ from __future__ import annotations
 import gc
 import hashlib
 import json
+import os
 import random
 from dataclasses import replace
 from datetime import date, timedelta
@@ -24,6 +25,7 @@ from dateline.ingest.article.copies import record_copies
 from dateline.ingest.importer import import_paths
 from dateline.model import ArticleContent, EventContent, Ingestion, Version, slug_for_headline
 from dateline.render.markdown import version_path
+from dateline.site import build as build_module
 from dateline.site.build import BuildReport, build_site
 from dateline.site.output import SiteWriter
 from dateline.site.state import STATE_DIR
@@ -44,9 +46,10 @@ def snapshot(out: Path) -> dict[str, bytes]:
 class SiteChecker:
     """Builds incrementally in one folder, and from scratch in a new one each time."""
 
-    def __init__(self, store: Store, root: Path) -> None:
+    def __init__(self, store: Store, root: Path, jobs: int | None = None) -> None:
         self.store = store
         self.root = root
+        self.jobs = jobs
         self.out = root / "site"
         self.fresh = 0
         first = build_site(store, self.out)
@@ -54,7 +57,7 @@ class SiteChecker:
         self.files = snapshot(self.out)
 
     def step(self) -> BuildReport:
-        report = build_site(self.store, self.out)
+        report = build_site(self.store, self.out, jobs=self.jobs)
         assert not report.full
         after = snapshot(self.out)
         changed = {p for p, data in after.items() if self.files.get(p) != data}
@@ -218,8 +221,25 @@ def test_an_edit_renders_only_the_lists_that_show_what_changed(
     assert {day, *tags} <= set(rendered)
 
 
-def test_random_edits_keep_incremental_builds_exact(store: Store, tmp_path: Path) -> None:
-    """Skewed tags, crowded related lists, edits of every kind: incremental == full."""
+@pytest.mark.parametrize("forked", [False, True], ids=["one process", "forked"])
+def test_random_edits_keep_incremental_builds_exact(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, forked: bool
+) -> None:
+    """Skewed tags, crowded related lists, edits of every kind: incremental == full.
+    Forked: every incremental build renders its events' pages in two worker processes
+    (as one that rewrites hundreds of them does)."""
+    renderers = tmp_path / "renderers"
+    affected_task = build_module._Build._affected_task
+
+    def recording_task(build: Any, batch: Any) -> Any:
+        with renderers.open("a") as log:  # from whichever process renders
+            log.write(f"{os.getpid()}\n")
+        return affected_task(build, batch)
+
+    monkeypatch.setattr(build_module._Build, "_affected_task", recording_task)
+    if forked:
+        monkeypatch.setattr(build_module, "_FORK_AT", 1)
+        monkeypatch.setattr(build_module, "_FORKED_TASK", 1)
     rng = random.Random(11)
     tags = [f"Tag {i}" for i in range(10)]
     weights = [1 / (i + 1) for i in range(10)]
@@ -231,7 +251,7 @@ def test_random_edits_keep_incremental_builds_exact(store: Store, tmp_path: Path
         return EventContent(day, f"Event {n}", f"Summary {n}.", story=story, contexts=chosen)
 
     store.bulk_create([Version(1, slug_for_headline(f"Event {n}"), content(n))] for n in range(120))
-    checker = SiteChecker(store, tmp_path)
+    checker = SiteChecker(store, tmp_path, jobs=2 if forked else 1)
     for step in range(15):
         event = rng.choice(list(store.iter_events()))
         fresh = content(1000 + step)
@@ -250,6 +270,8 @@ def test_random_edits_keep_incremental_builds_exact(store: Store, tmp_path: Path
             continue
         store.append_version(event.id, changed)
         checker.step()
+    pids = set(renderers.read_text().split())
+    assert (pids != {str(os.getpid())}) is forked
 
 
 def test_a_full_rebuild_of_an_unchanged_archive_writes_nothing(

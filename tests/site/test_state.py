@@ -86,3 +86,50 @@ def test_the_lists_an_edit_may_enter_are_those_rank_key_says(
 def test_a_list_never_recorded_may_take_anything(state: BuildState) -> None:
     assert state.lists_admitting({424242: 1}, LIMIT, BASE, "a", 1) == {424242}
     assert state.lists_admitting({}, LIMIT, BASE, "a", 1) == set()
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    lists=st.lists(
+        st.dictionaries(
+            st.integers(2000, 2005),
+            st.lists(st.tuples(st.integers(1, 12), SLUGS), max_size=4, unique_by=lambda r: r[0]),
+            max_size=4,
+        ),
+        min_size=1,
+        max_size=4,
+    )
+)
+def test_recorded_related_lists_are_the_last_recorded(
+    tmp_path_factory: pytest.TempPathFactory, lists: list[dict[int, list[tuple[int, str]]]]
+) -> None:
+    """Lists recorded again and again (as builds do) leave exactly the last of each:
+    who lists whom (``listing``), and the last entry (what ``lists_admitting`` reads)."""
+    state = BuildState(tmp_path_factory.mktemp("site"))
+    try:
+        last: dict[int, list[tuple[int, str]]] = {}
+        for recorded in lists:
+            state.record_related(
+                {
+                    owner: [_related(m, BASE + m, slug, 1 + m % 3) for m, slug in members]
+                    for owner, members in recorded.items()
+                }
+            )
+            last |= recorded
+        for member in range(1, 13):
+            expected = {o for o, members in last.items() if member in {m for m, _ in members}}
+            assert state.listing([member]) == expected
+        for owner, members in last.items():
+            row = state._db.execute(
+                "SELECT length, last_shared, last_day, last_slug, last_id FROM related "
+                "WHERE event_id = ?",
+                (owner,),
+            ).fetchone()
+            tail = members[-1] if members else None
+            assert row == (
+                (len(members), 1 + tail[0] % 3, BASE + tail[0], tail[1], tail[0])
+                if tail
+                else (0, None, None, None, None)
+            )
+    finally:
+        state.close(commit=False)
