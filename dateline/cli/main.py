@@ -40,6 +40,7 @@ if TYPE_CHECKING:
     from rich.progress import Progress, TaskID
 
     from dateline.model import Event, EventContent, Version
+    from dateline.site.build import BuildReport
     from dateline.store import Store
 
 EXIT_USER_ERROR = 2
@@ -525,9 +526,24 @@ def build(ctx: click.Context, out: Path, base_url: str, full: bool, jobs: int | 
       dateline build site/ --base-url https://archive.example.org
       python -m http.server -d site/ 8000     # then open http://127.0.0.1:8000/
     """
+    with _store(ctx) as store:
+        report = build_with_progress(store, out, base_url=base_url, full=full, jobs=jobs)
+    kind = "full build" if report.full else "incremental build"
+    click.echo(
+        f"{kind}: {report.pages_written} pages written, {report.pages_unchanged} unchanged, "
+        f"{report.pages_removed} removed ({report.events} events rendered) "
+        f"in {report.seconds:.1f} s, into {out}"
+    )
+
+
+def build_with_progress(
+    store: Store, out: Path, *, base_url: str, full: bool = False, jobs: int | None = None
+) -> BuildReport:
+    """:func:`~dateline.site.build.build_site` with the command's progress bar
+    (bench/build_child.py times this, as ``dateline build`` runs it)."""
     from dateline.site.build import build_site
 
-    with _store(ctx) as store, ExitStack() as stack:
+    with ExitStack() as stack:
         bar: list[tuple[Progress, TaskID]] = []
 
         def advance(done: int, total: int) -> None:
@@ -542,13 +558,7 @@ def build(ctx: click.Context, out: Path, base_url: str, full: bool, jobs: int | 
             progress, task = bar[0]
             progress.update(task, completed=done, total=total)
 
-        report = build_site(store, out, base_url=base_url, full=full, progress=advance, jobs=jobs)
-    kind = "full build" if report.full else "incremental build"
-    click.echo(
-        f"{kind}: {report.pages_written} pages written, {report.pages_unchanged} unchanged, "
-        f"{report.pages_removed} removed ({report.events} events rendered) "
-        f"in {report.seconds:.1f} s, into {out}"
-    )
+        return build_site(store, out, base_url=base_url, full=full, progress=advance, jobs=jobs)
 
 
 @cli.command()
