@@ -65,7 +65,7 @@ from dateline.render.views import (
     story_view,
     year_view,
 )
-from dateline.site.output import SiteWriter
+from dateline.site.output import SiteWriter, remove_spares
 from dateline.site.pages import article_files, day_files, event_files, list_files
 from dateline.site.sitemap import (
     INDEX_PATH,
@@ -125,6 +125,7 @@ def build_site(
     base_url = base_url.rstrip("/")
     out.mkdir(parents=True, exist_ok=True)
     state = BuildState(out)
+    remove_spares(out)
     ok = False
     builder: _Build | None = None
     try:
@@ -349,7 +350,7 @@ class _Build:
         forking = len(ordered) >= _FORK_AT and jobs > 1
         # Thousands of pages (a headline on many related lists): rendered in forked
         # processes, as a full build's are, in a few tasks each, while this one renders
-        # the list pages; else here, the events' pages and then the lists.
+        # the list pages; else all here, the lists first and then the events' pages.
         started: AbstractContextManager[Iterator[_TaskResult]]
         if forking:
             size = max(_FORKED_TASK, -(-len(ordered) // (4 * jobs)))

@@ -10,9 +10,11 @@ On Linux the other file is a *spare* that is swapped with the page (``renameat2`
 ``RENAME_EXCHANGE``, atomic like a rename): the page's old file becomes the spare, and
 its blocks take the next page's text. A new temporary file per page instead makes the
 filesystem create an inode and free the old one with its blocks for every page: on
-this machine's ext4 (mounted with ``discard``, no journal) 230-290 us a page against
-45 us swapped (``bench/page_writes.py``), 1.5 of the 6.6 s of an edit that rewrites
-8,650 pages. Elsewhere, or where the filesystem cannot swap, a temporary file per page.
+this machine's ext4 (mounted with ``discard``, no journal) 326-497 us a page against
+144-243 us swapped (``bench/page_writes.py``, pages of 2-24 KB); the renames were 1.5
+of the 6.6 s of an edit that rewrote 8,650 pages. Elsewhere, or where the filesystem
+cannot swap, a temporary file per page. Each process has its own spare, in the build
+state's folder, deleted when the build is done (or by the next build, after a crash).
 """
 
 from __future__ import annotations
@@ -63,6 +65,12 @@ def _open_spare(spare: str) -> int | None:
         os.unlink(spare)
         return os.open(spare, _CREATE, 0o666)
     return handle
+
+
+def remove_spares(out: Path) -> None:
+    """Delete spare files a crashed build left in ``out`` (one build at a time runs there)."""
+    for spare in (out / STATE_DIR).glob("spare-*"):
+        spare.unlink(missing_ok=True)
 
 
 def _swap(first: str, second: str) -> None:

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
 
+from dateline.errors import DatelineError
 from dateline.model import RelatedEvent
 from dateline.store.related import FAR, HORIZON_DAYS, NEAR, SAME_DAY
 
@@ -109,11 +110,11 @@ class PageDigests:
 class BuildState:
     """The build state file of one output folder."""
 
-    def __init__(self, out: Path) -> None:
+    def __init__(self, out: Path, *, wait: float = 5.0) -> None:
         folder = out / STATE_DIR
         folder.mkdir(parents=True, exist_ok=True)
         self.path = folder / "state.sqlite"
-        self._db = sqlite3.connect(self.path, isolation_level=None)
+        self._db = sqlite3.connect(self.path, isolation_level=None, timeout=wait)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
         # A build is one transaction of up to a million rows: with SQLite's default
@@ -128,7 +129,16 @@ class BuildState:
                 self._db.execute(f'DROP TABLE "{table}"')
             self._db.execute(f"PRAGMA user_version = {STATE_VERSION}")
         self._db.executescript(SCHEMA)
-        self._db.execute("BEGIN")
+        try:
+            # Written from the start: a second build of the same folder waits (``wait``
+            # seconds) for this one, then stops, instead of writing the same pages.
+            self._db.execute("BEGIN IMMEDIATE")
+        except sqlite3.OperationalError as error:
+            self._db.close()
+            raise DatelineError(
+                f"{out} is being built by another process (its build state "
+                f"{self.path} is locked): wait for that build to finish ({error})"
+            ) from None
 
     def close(self, commit: bool = True) -> None:
         self._db.execute("COMMIT" if commit else "ROLLBACK")

@@ -417,3 +417,13 @@ def test_the_same_sqlite_file_by_another_path_is_still_incremental(
         again.close()
         assert not report.full, spelling
         assert report.pages_written == 0, spelling
+
+
+def test_a_build_deletes_the_spare_files_a_crashed_build_left(store: Store, tmp_path: Path) -> None:
+    import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
+    build_site(store, tmp_path)
+    left = tmp_path / STATE_DIR / "spare-424242"
+    left.write_bytes(b"half a page")
+    build_site(store, tmp_path)
+    assert not left.exists()
+    assert not list((tmp_path / STATE_DIR).glob("spare-*"))

@@ -4,11 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import date
+from pathlib import Path
 
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from dateline.errors import DatelineError
 from dateline.model import RelatedEvent
 from dateline.site.state import BuildState, Listed
 from dateline.store.related import HORIZON_DAYS, rank_key
@@ -133,3 +135,13 @@ def test_recorded_related_lists_are_the_last_recorded(
             )
     finally:
         state.close(commit=False)
+
+
+def test_a_second_build_of_the_same_folder_stops_with_a_clear_error(tmp_path: Path) -> None:
+    first = BuildState(tmp_path)
+    try:
+        with pytest.raises(DatelineError, match="being built by another process"):
+            BuildState(tmp_path, wait=0.1)
+    finally:
+        first.close()
+    BuildState(tmp_path, wait=0.1).close()  # once it is done, the next one builds
