@@ -85,9 +85,11 @@ FEED_SIZE = 50
 CONTEXT_FEED_SIZE = 20
 RELATED_LIMIT = 10
 _BATCH = 1000
-_FORK_AT = 400
-"""Events to render at which an incremental build forks workers (a fork and its pool
-cost about as much as rendering 50-100 events)."""
+_FORK_AT = 200
+"""Events to render at which an incremental build forks workers. Measured on the
+100,000-event archive of bench/build.py, one process against forked, alternating: a
+headline on 213 lists 0.60-0.62 s against 0.51-0.59 s; on 65 lists 0.21-0.43 s against
+0.25-0.50 s (the parent renders the list pages while the workers render the events')."""
 _FORKED_TASK = 100
 """The fewest events a task of a forked incremental build renders (4 tasks a worker)."""
 _EPOCH = datetime(1970, 1, 1)
