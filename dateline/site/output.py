@@ -51,10 +51,7 @@ def _open_spare(spare: str) -> int | None:
     When it is refused, the spare is unlinked (the reader keeps its file) and a new one
     made. None: this filesystem grants no leases.
     """
-    try:
-        handle = os.open(spare, _OVERWRITE)
-    except FileNotFoundError:  # none yet (or it became the last new page)
-        return os.open(spare, _CREATE, 0o666)
+    handle = os.open(spare, _OVERWRITE, 0o666)  # made if there is none (yet)
     try:
         fcntl.fcntl(handle, fcntl.F_SETLEASE, fcntl.F_WRLCK)
         fcntl.fcntl(handle, fcntl.F_SETLEASE, fcntl.F_UNLCK)

@@ -147,3 +147,25 @@ def test_new_pages_in_a_recorded_site_take_the_spare(tmp_path: Path) -> None:
     for path, data in PAGES.items():
         assert (tmp_path / path.lstrip("/")).read_bytes() == data
     assert _leftovers(tmp_path) == []
+
+
+@pytest.mark.skipif(output.renameat2 is None, reason="swapping files is Linux-only")
+def test_without_leases_pages_are_replaced_by_temporary_files(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A filesystem that grants no leases (EINVAL) cannot tell whether someone reads the
+    spare: no spare is written over then, and no swap is tried."""
+    _write_all(tmp_path, PAGES)
+    swapped: list[str] = []
+    monkeypatch.setattr(output, "_swap", lambda first, second: swapped.append(second))
+
+    def no_leases(handle: int, command: int, argument: int = 0) -> int:
+        raise OSError(errno.EINVAL, "no leases here")
+
+    monkeypatch.setattr(output.fcntl, "fcntl", no_leases)
+    _write_all(tmp_path, _new_texts())
+    assert swapped == []
+    for path, data in _new_texts().items():
+        assert (tmp_path / path.lstrip("/")).read_bytes() == data
+    assert _leftovers(tmp_path) == []
+    assert not list((tmp_path / STATE_DIR).glob("spare-*"))
