@@ -53,7 +53,7 @@ if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
 from dateline.model import EventContent, Source, Version  # noqa: E402
-from dateline.store import Store, open_store  # noqa: E402
+from dateline.store import Store, open_store, ranking  # noqa: E402
 
 console = Console(stderr=True)
 
@@ -377,7 +377,7 @@ def measure(
         console.print(f"store.related, {name}: {_brief(timings['index'][name])}")
 
     # The in-memory ranking alone (private API: skipped if related.py changes shape).
-    index = getattr(store, "_related", None)
+    index = store._related() if hasattr(store, "_related") else None
     if index is not None and hasattr(index, "_best") and hasattr(index, "_tags_of"):
         for name, ids in sets.items():
             times = latencies(ids, lambda i: index._best(i, index._tags_of(i), 10))
@@ -396,9 +396,9 @@ def measure(
         return run
 
     # The full ranking in one SQL query is the store's own (what its first lookups use,
-    # before the index is loaded): RelatedIndex._best_by_sql, ids in rank order.
+    # before the index is loaded): ranking.best_by_sql, ids in rank order.
     def sql_related(event_id: int) -> list[int]:
-        return list(store._related._best_by_sql(event_id, 10))
+        return list(ranking.best_by_sql(store.engine, event_id, 10))
 
     # Same answers? Compare the ordered ids for a sample of both sets.
     checked = agreed = 0

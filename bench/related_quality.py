@@ -54,7 +54,7 @@ from dateline.ingest.importer import import_paths  # noqa: E402
 from dateline.ingest.seedpage import EventPage, parse_page  # noqa: E402
 from dateline.nlp.retag import retag_archive  # noqa: E402
 from dateline.store import Store, open_store  # noqa: E402
-from dateline.store.related import HORIZON_DAYS  # noqa: E402
+from dateline.store.ranking import HORIZON_DAYS  # noqa: E402
 
 SHARED = Path(os.environ.get("DATELINE_SHARED", ROOT.parent / "shared"))
 DATA = SHARED / "data"

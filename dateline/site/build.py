@@ -34,7 +34,7 @@ from dataclasses import dataclass, field
 from datetime import date, datetime
 from importlib.resources import files
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from dateline.model import (
     FORMATS,
@@ -77,7 +77,9 @@ from dateline.site.sitemap import (
 )
 from dateline.site.state import BuildState, Listed, PageDigests
 from dateline.store import Store
-from dateline.store.related import RelatedIndex
+
+if TYPE_CHECKING:
+    from dateline.store.related import RelatedIndex
 
 BUILD_FORMAT = "3"
 """Bump when the output or the page digests change in a way the template digest does not show."""

@@ -20,7 +20,7 @@ from pathlib import Path
 
 from dateline.errors import DatelineError
 from dateline.model import RelatedEvent
-from dateline.store.related import FAR, HORIZON_DAYS, NEAR, SAME_DAY
+from dateline.store.ranking import FAR, HORIZON_DAYS, NEAR, SAME_DAY
 
 STATE_DIR = ".dateline-build"
 STATE_VERSION = 3

@@ -34,10 +34,8 @@ no rows.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterator, Mapping, Sequence
-from collections.abc import Set as AbstractSet
-from dataclasses import dataclass
-from datetime import date, timedelta
+from collections.abc import Iterator, Sequence
+from datetime import date
 from typing import Any
 
 import numpy as np
@@ -48,19 +46,9 @@ from dateline.model import RelatedEvent
 from dateline.store import schema as t
 from dateline.store.listing import EventListing
 from dateline.store.quick import QuickReads, Reader
+from dateline.store.ranking import HORIZON_DAYS, described, rank_tuple
 
 IntArray = npt.NDArray[np.int64]
-WARM_AFTER = 3
-"""Queries answered by SQL before the index is loaded."""
-HORIZON_DAYS = 2922
-"""Eight years: events sharing as many tags but further apart than this rank after
-those nearer. The seeds allow no less than 5.95 years (seed 001, of 2011-11-08, lists
-Homs events of 2017 above those of 2012). Chosen on the whole portal archive (a scratch
-comparison on 1,000 story events, not kept as a bench): 6, 8 and 10 years gave
-precision@5 0.104, 0.099 and 0.096, and left 3, 2 and 3 off-topic entries in the top 10s
-of February 2012's Homs events; 8 left the fewest, at about the same precision."""
-SAME_DAY, NEAR, FAR = 0, 1, 2
-"""Nearness tiers of a related event to the event whose list it is on."""
 BIG_POSTINGS = 4096
 """Tags on at least this many events are read off bitmaps and walked by day
 (:meth:`RelatedIndex._best_with_big_tags`) instead of counted whole."""
@@ -91,10 +79,14 @@ class RelatedIndex:
         self._tag_ptr = np.zeros(1, dtype=np.int64)
         self._tag_ids = np.zeros(0, dtype=np.int64)
         self._changed_tags: dict[int, tuple[int, ...]] = {}
-        self._cold_queries = 0
         self._frozen = False  # a snapshot (:meth:`snapshot`): never caught up
         self._read: tuple[IntArray, IntArray] | None = None  # a snapshot's pairs and days
         self._listing: EventListing | None = None  # slugs and headlines (load(listing=True))
+
+    @property
+    def loaded(self) -> bool:
+        """Whether the whole index was read (:meth:`load`, or a query that loaded it)."""
+        return self._loaded
 
     def snapshot(self, event_ids: Sequence[int], base: RelatedIndex | None = None) -> RelatedIndex:
         """An index of only the tags ``event_ids`` carry now, read now and never updated.
@@ -137,19 +129,12 @@ class RelatedIndex:
     ) -> list[RelatedEvent]:
         """``reader``: a quick reader to read with (a page being read has one open)."""
         with self._lock:
-            if not self._loaded and self._cold_queries < WARM_AFTER:
-                self._cold_queries += 1
-                chosen = self._best_by_sql(event_id, limit)
-                theirs = listed = None
-            else:
-                self._catch_up(reader)
-                chosen = self._best(event_id, self._tags_of(event_id), limit)
-                theirs = {c: frozenset(self._tags_of(c)) for c in chosen}
-                listed = None if not chosen else self._listed([*theirs, event_id])
+            self._catch_up(reader)
+            chosen = self._best(event_id, self._tags_of(event_id), limit)
+            theirs = {c: frozenset(self._tags_of(c)) for c in chosen}
+            listed = None if not chosen else self._listed([*theirs, event_id])
         if not chosen:
             return []
-        if theirs is None:
-            return self._describe(event_id, chosen, limit)
         if reader is None:
             with self._quick.connection() as own_reader:
                 return self._describe_quickly(event_id, theirs, limit, own_reader, listed)
@@ -200,7 +185,7 @@ class RelatedIndex:
                         RelatedEvent(found.id, found.date, found.slug, found.headline, shared)
                     )
             owner_day = owner.date.toordinal()
-            related.sort(key=lambda r: _rank(r, owner_day))
+            related.sort(key=lambda r: rank_tuple(r, owner_day))
             result[event_id] = related[:limit]
         return result
 
@@ -213,36 +198,6 @@ class RelatedIndex:
             return {}
         ids, counts = np.unique(np.concatenate(lists), return_counts=True)
         return {int(i): int(n) for i, n in zip(ids, counts, strict=True) if i != event_id}
-
-    def _best_by_sql(self, event_id: int, limit: int) -> list[int]:
-        """The same ranking in one query: fine for one lookup, too slow for many."""
-        with self._engine.connect() as conn:
-            day = conn.execute(
-                sa.select(t.events.c.date).where(t.events.c.id == event_id)
-            ).scalar_one_or_none()
-        if day is None:
-            return []
-        mine = t.event_contexts.alias("mine")
-        other = t.event_contexts.alias("other")
-        shared = sa.func.count().label("shared")
-        reach = timedelta(days=HORIZON_DAYS)
-        tier = sa.case(
-            (t.events.c.date == day, SAME_DAY),
-            (t.events.c.date.between(_shift(day, -reach), _shift(day, reach)), NEAR),
-            else_=FAR,
-        )
-        query = (
-            sa.select(t.events.c.id)
-            .select_from(mine)
-            .join(other, other.c.context_id == mine.c.context_id)
-            .join(t.events, t.events.c.id == other.c.event_id)
-            .where(mine.c.event_id == event_id, other.c.event_id != event_id)
-            .group_by(t.events.c.id, t.events.c.date, t.events.c.slug)
-            .order_by(shared.desc(), tier, t.events.c.date.desc(), t.events.c.slug, t.events.c.id)
-            .limit(limit)
-        )
-        with self._engine.connect() as conn:
-            return [int(i) for i in conn.execute(query).scalars()]
 
     def _tags_of(self, event_id: int) -> tuple[int, ...]:
         if event_id in self._changed_tags:
@@ -392,31 +347,6 @@ class RelatedIndex:
             self._bits[context_id] = np.packbits(members, bitorder="little")
         return keys
 
-    def _describe(self, event_id: int, ids: list[int], limit: int) -> list[RelatedEvent]:
-        """Fetch the chosen events, order them exactly and name their shared tags."""
-        with self._engine.connect() as conn:
-            own = conn.execute(
-                sa.select(t.contexts.c.id, t.contexts.c.name)
-                .join(t.event_contexts, t.event_contexts.c.context_id == t.contexts.c.id)
-                .where(t.event_contexts.c.event_id == event_id)
-                .order_by(t.event_contexts.c.position)
-            ).all()
-            rows = conn.execute(
-                sa.select(
-                    t.events.c.id, t.events.c.date, t.events.c.slug, t.events.c.headline
-                ).where(t.events.c.id.in_([*ids, event_id]))  # and the owner's date
-            ).all()
-            tag_rows = conn.execute(
-                sa.select(t.event_contexts.c.event_id, t.event_contexts.c.context_id).where(
-                    t.event_contexts.c.event_id.in_(ids)
-                )
-            ).all()
-        theirs: dict[int, set[int]] = {}
-        for eid, cid in tag_rows:
-            theirs.setdefault(eid, set()).add(cid)
-        listed = [(row.id, row.date, row.slug, row.headline) for row in rows]
-        return _described(event_id, theirs, limit, [(c, n) for c, n in own], listed)
-
     def _describe_quickly(
         self,
         event_id: int,
@@ -430,7 +360,7 @@ class RelatedIndex:
         on the driver (:mod:`dateline.store.quick`), for a server."""
         own = [(cid, name) for cid, name, _ in reader.event_tags(event_id)]
         rows = listed if listed is not None else reader.event_rows([*theirs, event_id])
-        return _described(event_id, theirs, limit, own, rows)
+        return described(event_id, theirs, limit, own, rows)
 
     def _listed(self, ids: Sequence[int]) -> list[tuple[int, date, str, str]] | None:
         """``(id, date, slug, headline)`` of the events ``ids`` that exist, from memory
@@ -586,85 +516,6 @@ class RelatedIndex:
             self._day[eid] = new_day
 
 
-@dataclass(frozen=True, slots=True)
-class RankKey:
-    """A related entry's place in one event's list: ``a < b`` when ``a`` comes first.
-
-    ``tier`` is None when the day of the list's event was not given: then nearness is
-    unknown, and ``a < b`` answers "can ``a`` come before ``b``?" with yes whenever the
-    shared counts are equal. That is what a site build asks to find the lists an
-    edited event may enter: a yes too many costs a page rendered again, a no too many
-    a stale page.
-    """
-
-    shared: int
-    tier: int | None
-    day: int
-    slug: str
-    event_id: int
-
-    def __lt__(self, other: RankKey) -> bool:
-        if self.shared != other.shared:
-            return self.shared > other.shared
-        if self.tier is None or other.tier is None:
-            return True
-        return (self.tier, -self.day, self.slug, self.event_id) < (
-            other.tier,
-            -other.day,
-            other.slug,
-            other.event_id,
-        )
-
-
-def rank_key(
-    shared: int, day: int, slug: str, event_id: int, owner_day: int | None = None
-) -> RankKey:
-    """A related entry's place in the list of the event dated ``owner_day``.
-
-    Most shared tags first; then the same day as that event, then within
-    :data:`HORIZON_DAYS` of it, then the rest; newest first within each (``day`` and
-    ``owner_day`` are dates' ordinals); then by slug and id (never insertion order).
-    Site builds use it to tell whether an edited event can enter a list; without
-    ``owner_day`` the answer is conservative (see :class:`RankKey`).
-    """
-    return RankKey(
-        shared, None if owner_day is None else _tier(day, owner_day), day, slug, event_id
-    )
-
-
-def _tier(day: int, owner_day: int) -> int:
-    apart = abs(day - owner_day)
-    return SAME_DAY if apart == 0 else NEAR if apart <= HORIZON_DAYS else FAR
-
-
-def _rank(related: RelatedEvent, owner_day: int) -> tuple[int, int, int, str, int]:
-    """:func:`rank_key` with the owner's day known, as a plain tuple (sorts faster)."""
-    day = related.date.toordinal()
-    return (-len(related.shared), _tier(day, owner_day), -day, related.slug, related.event_id)
-
-
-def _described(
-    event_id: int,
-    theirs: Mapping[int, AbstractSet[int]],
-    limit: int,
-    own: Sequence[tuple[int, str]],
-    rows: Sequence[tuple[int, date, str, str]],
-) -> list[RelatedEvent]:
-    """The list of ``event_id`` (whose tags are ``own``: id and name, in order), ordered
-    exactly and naming the shared tags, from the chosen events' tags (``theirs``) and
-    their ``rows`` (id, date, slug, headline; the owner's among them, for its date)."""
-    owner = next((day.toordinal() for eid, day, _, _ in rows if eid == event_id), None)
-    if owner is None:  # deleted meanwhile
-        return []
-    related = []
-    for eid, day, slug, headline in rows:
-        shared = tuple(name for cid, name in own if cid in theirs.get(eid, ()))
-        if shared and eid != event_id:
-            related.append(RelatedEvent(eid, day, slug, headline, shared))
-    related.sort(key=lambda r: _rank(r, owner))
-    return related[:limit]
-
-
 def _score(shared: IntArray, days: IntArray, owner: int) -> IntArray:
     """One integer per candidate that orders as rank_key does, less slug and id (ties
     at the cut-off are all kept and ordered exactly later): shared count, then 2 for
@@ -811,14 +662,6 @@ def _walk(owner: int, first: int, last: int) -> Iterator[tuple[int, int]]:
             yield max(low, high - width + 1), high
             high -= width
             width *= 2
-
-
-def _shift(day: date, by: timedelta) -> date:
-    """``day + by``, clamped to the dates Python can hold."""
-    try:
-        return day + by
-    except OverflowError:
-        return date.max if by > timedelta(0) else date.min
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:

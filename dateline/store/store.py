@@ -14,7 +14,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
 
@@ -45,14 +45,17 @@ from dateline.model.article import (
     article_url_key,
     validate_link,
 )
+from dateline.store import ranking
 from dateline.store import schema as t
 from dateline.store.article_pages import ArticlePageStore, log_article_changes
 from dateline.store.copies import CopyStore
 from dateline.store.engine import create_engine, migrate, resolve_database_url
 from dateline.store.part import take_turn_on_change_log, utc_now
 from dateline.store.quick import QuickReads, Reader
-from dateline.store.related import RelatedIndex
 from dateline.store.tokens import ApiToken, new_token, token_digest, validate_token_name
+
+if TYPE_CHECKING:
+    from dateline.store.related import RelatedIndex
 
 
 @dataclass(frozen=True, slots=True)
@@ -78,7 +81,11 @@ class Store(CopyStore, ArticlePageStore):
         self._local = threading.local()
         self.quick = QuickReads(engine)
         """Reads for a server's hot path, on the driver (see :mod:`dateline.store.quick`)."""
-        self._related = RelatedIndex(engine, self.quick)
+        # The related-events index, made when first needed: it imports numpy, which a
+        # command ranking a list or two does not need (see dateline.store.ranking).
+        self._index: RelatedIndex | None = None
+        self._index_lock = threading.Lock()
+        self._cold_queries = 0
 
     # -- connections ----------------------------------------------------------------
 
@@ -547,7 +554,23 @@ class Store(CopyStore, ArticlePageStore):
         """
         if self._conn is not None:
             raise RuntimeError("related() reads committed data; call it outside a transaction")
-        return self._related.related(event_id, limit, reader)
+        with self._index_lock:
+            # The first few lookups by one SQL query each; then the index is loaded.
+            index = self._index
+            cold = (index is None or not index.loaded) and self._cold_queries < ranking.WARM_AFTER
+            self._cold_queries += cold
+        if cold:
+            return ranking.related_by_sql(self.engine, event_id, limit)
+        return self._related().related(event_id, limit, reader)
+
+    def _related(self) -> RelatedIndex:
+        """The related-events index (made, not loaded, on first use)."""
+        with self._index_lock:
+            if self._index is None:
+                from dateline.store.related import RelatedIndex
+
+                self._index = RelatedIndex(self.engine, self.quick)
+            return self._index
 
     def related_many(
         self, event_ids: Sequence[int], limit: int = 10
@@ -555,11 +578,11 @@ class Store(CopyStore, ArticlePageStore):
         """:meth:`related` of many events, in a few batched queries (for site builds)."""
         if self._conn is not None:
             raise RuntimeError("related_many() reads committed data; call it outside a transaction")
-        return self._related.related_many(event_ids, limit)
+        return self._related().related_many(event_ids, limit)
 
     def sharing(self, event_id: int) -> dict[int, int]:
         """For each event sharing a tag with ``event_id``: how many tags they share."""
-        return self._related.sharing(event_id)
+        return self._related().sharing(event_id)
 
     def related_snapshot(
         self, event_ids: Sequence[int], base: RelatedIndex | None = None
@@ -569,7 +592,7 @@ class Store(CopyStore, ArticlePageStore):
         cost of reading their tags' postings instead of the whole index (an
         incremental site build); the tags an earlier snapshot ``base`` read are taken
         from it."""
-        return self._related.snapshot(event_ids, base)
+        return self._related().snapshot(event_ids, base)
 
     def load_related_index(self, listing: bool = False) -> None:
         """Load the related-events index now: for exports and servers, which ask for many.
@@ -579,7 +602,7 @@ class Store(CopyStore, ArticlePageStore):
         event's slug and headline in memory, so that :meth:`related` reads no rows (a
         server's event pages; see :mod:`dateline.store.listing`).
         """
-        self._related.load(listing)
+        self._related().load(listing)
 
     # -- writing --------------------------------------------------------------------
 

@@ -11,11 +11,13 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from dataclasses import replace
 from pathlib import Path
 
 from click.testing import CliRunner
 
 from dateline.cli.main import cli
+from dateline.store import open_store
 from tests.conftest import EVENT_SEEDS, seed_file
 
 HEAVY = (
@@ -73,6 +75,18 @@ def test_build_imports_only_what_building_needs(tmp_path: Path) -> None:
     # A SQLite archive needs no PostgreSQL dialect (60-90 ms to import): the schema
     # names its PostgreSQL options only once a PostgreSQL engine is made.
     assert "sqlalchemy.dialects.postgresql" not in modules | again
+    # An edit that related lists do not show (a summary) ranks the event's own list by
+    # SQL: no related-events index, so no numpy (50-70 ms to import).
+    store = open_store(db)
+    try:
+        event = store.event(1)
+        store.append_version(1, replace(event.content, summary="Edited."), editor="t")
+    finally:
+        store.close()
+    edited = _modules_after(code)
+    assert "numpy" in modules and "numpy" not in again | edited
+    pages = (tmp_path / "site" / "news").rglob("*.html")
+    assert any("Edited." in page.read_text(encoding="utf-8") for page in pages)
 
 
 def test_the_command_leaves_what_it_loaded_to_the_end_of_the_process() -> None:

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from dateline.errors import DatelineError
 from dateline.model import RelatedEvent
 from dateline.site.state import BuildState, Listed
-from dateline.store.related import HORIZON_DAYS, rank_key
+from dateline.store.ranking import HORIZON_DAYS, rank_key
 
 LIMIT = 10
 BASE = date(2012, 2, 9).toordinal()

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 import pytest
 
+import dateline.store.ranking as ranking
 import dateline.store.related as related_module
 from dateline.ingest.importer import import_paths
 from dateline.ingest.seedpage import EventPage, parse_page
@@ -90,7 +91,7 @@ def test_both_paths_agree_with_a_plain_reference(
     store.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in contents)
     events = list(store.iter_events())
     if path == "sql":
-        monkeypatch.setattr(related_module, "WARM_AFTER", 10**9)
+        monkeypatch.setattr(ranking, "WARM_AFTER", 10**9)
     elif not path.startswith("snapshot"):
         store.load_related_index()
         assert store.related(events[0].id, 10) is not None  # the walk's day copies made
@@ -116,7 +117,7 @@ def test_both_paths_agree_with_a_plain_reference(
     elif path.startswith("snapshot"):
         index = store.related_snapshot([e.id for e in sample])
         batch = index.related_many([e.id for e in sample])
-    horizon = timedelta(days=related_module.HORIZON_DAYS)
+    horizon = timedelta(days=ranking.HORIZON_DAYS)
     for event in sample:
         own = event.content.contexts
         when = event.content.date
@@ -181,7 +182,7 @@ def test_a_kept_listing_describes_lists_as_the_rows_do(databases: Databases) -> 
     writer.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in contents)
     listing.load_related_index(listing=True)
     rows.load_related_index()
-    assert listing._related._listing is not None and rows._related._listing is None
+    assert listing._related()._listing is not None and rows._related()._listing is None
 
     def same_lists() -> None:
         ids = [e.id for e in writer.iter_events()]
