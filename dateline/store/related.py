@@ -23,12 +23,12 @@ those carrying one are walked in rank order, stopping once the best are known
 (:meth:`RelatedIndex._best_with_big_tags`). Loading the index reads every
 (tag, event) pair, a few seconds at 1,000,000 events, which a single lookup
 (``dateline show``) should not pay: the first few queries of a store are answered by
-the SQL query instead, and the index is loaded when more follow (an export, a
-server). Once loaded, it catches up with the ``event_changes`` log before every
-query, so writes made by other processes are seen too. Both paths rank identically
-(tests/store/test_related.py checks them against a brute-force ranking). A server also
-keeps every event's slug and headline (:mod:`dateline.store.listing`): its lists read
-no rows.
+one SQL query each instead (:mod:`dateline.store.ranking`, which needs no numpy), and
+the index is made and loaded when more follow (an export, a server). Once loaded, it
+catches up with the ``event_changes`` log before every query, so writes made by other
+processes are seen too. Both paths rank identically (tests/store/test_related.py checks
+them against a brute-force ranking). A server also keeps every event's slug and
+headline (:mod:`dateline.store.listing`): its lists read no rows.
 """
 
 from __future__ import annotations
