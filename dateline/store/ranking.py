@@ -141,7 +141,9 @@ def best_by_sql(engine: sa.Engine, event_id: int, limit: int) -> list[int]:
         return [int(i) for i in conn.execute(query).scalars()]
 
 
-def describe(engine: sa.Engine, event_id: int, ids: list[int], limit: int) -> list[RelatedEvent]:
+def describe_by_sql(
+    engine: sa.Engine, event_id: int, ids: list[int], limit: int
+) -> list[RelatedEvent]:
     """Fetch the chosen events, order them exactly and name their shared tags."""
     with engine.connect() as conn:
         own = conn.execute(
@@ -178,4 +180,4 @@ def _shifted(day: date, by: timedelta) -> date:
 def related_by_sql(engine: sa.Engine, event_id: int, limit: int) -> list[RelatedEvent]:
     """``event_id``'s related list ranked by one query (:func:`best_by_sql`)."""
     chosen = best_by_sql(engine, event_id, limit)
-    return describe(engine, event_id, chosen, limit) if chosen else []
+    return describe_by_sql(engine, event_id, chosen, limit) if chosen else []

@@ -554,13 +554,14 @@ class Store(CopyStore, ArticlePageStore):
         """
         if self._conn is not None:
             raise RuntimeError("related() reads committed data; call it outside a transaction")
-        with self._index_lock:
-            # The first few lookups by one SQL query each; then the index is loaded.
-            index = self._index
-            cold = (index is None or not index.loaded) and self._cold_queries < ranking.WARM_AFTER
-            self._cold_queries += cold
-        if cold:
-            return ranking.related_by_sql(self.engine, event_id, limit)
+        index = self._index
+        if index is None or not index.loaded:  # a server's pages skip this, loaded at start
+            with self._index_lock:
+                # The first few lookups by one SQL query each; then the index is loaded.
+                cold = self._cold_queries < ranking.WARM_AFTER
+                self._cold_queries += cold
+            if cold:
+                return ranking.related_by_sql(self.engine, event_id, limit)
         return self._related().related(event_id, limit, reader)
 
     def _related(self) -> RelatedIndex:
