@@ -203,6 +203,7 @@ class _Build:
         # rewrite (None when no edit changed what related lists show), the changed events.
         self._ranking: RelatedIndex | None = None
         self._changed: dict[int, Event] = {}
+        self._kept: dict[int, tuple[int, ...]] = {}  # related lists described, not ranked
 
     # -- the two kinds of build -------------------------------------------------------
 
@@ -332,11 +333,14 @@ class _Build:
             if i not in before or i not in events or before[i].mark != _mark(events[i])
         ]
         affected = set(changed)
+        holding: dict[int, set[int]] = {}  # edited events ranked as before: lists holding them
         if moved:
-            affected |= self.state.listing(moved)
             # Who shares the moved events' tags: a snapshot of the index holding only
             # those tags, not all of it (see Store.related_snapshot).
             sharers = self.store.related_snapshot([i for i in moved if i in now])
+            alike = {i for i in moved if _ranked_alike(before.get(i), now.get(i))}
+            holding = {i: self.state.listing([i]) for i in alike}
+            affected |= self.state.listing([i for i in moved if i not in alike])
         for event_id in moved:
             entry = now.get(event_id)
             if entry is not None:
@@ -346,9 +350,13 @@ class _Build:
                     entry.date.toordinal(),
                     entry.slug,
                     event_id,
-                )
-        if moved:  # the lists to rank now, all in one snapshot
-            self._ranking = self.store.related_snapshot(sorted(affected), base=sharers)
+                ) - holding.get(event_id, set())
+        if moved:
+            self._kept = self._lists_kept(holding, affected, now)
+            affected.update(*holding.values())
+            ranked = affected - self._kept.keys()
+            if ranked:  # the lists to rank now, all in one snapshot
+                self._ranking = self.store.related_snapshot(sorted(ranked), base=sharers)
         self._changed = events
         ordered = sorted(affected)
         forking = len(ordered) >= _FORK_AT and jobs > 1
@@ -458,10 +466,14 @@ class _Build:
         """The pages of events whose own pages or related lists changed (of ``batch``),
         in this process's writer; their related lists and, for the changed events,
         where they are listed, for the state."""
+        kept = {i: self._kept[i] for i in batch if i in self._kept}
+        ranked = [i for i in batch if i not in kept]
         if self._ranking is not None:
-            related = self._ranking.related_many(batch, RELATED_LIMIT)
+            related = self._ranking.related_many(ranked, RELATED_LIMIT)
         else:  # a few SQL queries beat loading the whole index
-            related = {i: self.store.related(i, RELATED_LIMIT) for i in batch}
+            related = {i: self.store.related(i, RELATED_LIMIT) for i in ranked}
+        if kept:
+            related.update(self.store.related_of(kept, RELATED_LIMIT))
         events = self._changed
         # The events whose related lists changed, read in one query, not one each (a
         # headline on 212 lists: 0.48 -> 0.02 s of reading under the profiler).
@@ -474,6 +486,31 @@ class _Build:
             if event.id in events:
                 result.listed.append((event.id, self._listed(event)))
         return result
+
+    def _lists_kept(
+        self, holding: dict[int, set[int]], ranked: set[int], now: dict[int, EventEntry]
+    ) -> dict[int, tuple[int, ...]]:
+        """The related lists whose members stay, with their members: those holding an
+        event ranked as before (``holding``: its id to the lists holding it, see
+        :func:`_ranked_alike`) that no other edit touches (``ranked``).
+
+        Such an event ranks against every other as before, except where only slug and
+        id break the tie: against events of its own day sharing as many tags. So a list
+        that is not full keeps its members (all its candidates are on it), and so does a
+        full one unless its last entry is of that event's day (the event itself, or one
+        it may now come after; then one of that day left off at the tie may come first).
+        Those are ranked again; the rest are only described again (Store.related_of).
+        A new headline on 2,146 lists: 336 ranked, 1,810 kept; its build took 2.26-2.44 s
+        against 2.35-2.68 s ranking them all (4 runs each, alternating, on a slow hour).
+        """
+        lists = {i for ids in holding.values() for i in ids} - ranked
+        days = {now[i].date.toordinal() for i in holding}
+        kept = {}
+        for owner, recorded in self.state.recorded_lists(sorted(lists)).items():
+            full = recorded.length >= RELATED_LIMIT
+            if not full or recorded.last_day not in days:
+                kept[owner] = recorded.members
+        return kept
 
     def _listed(self, event: Event) -> Listed:
         content = event.content
@@ -695,6 +732,14 @@ def _mark(event: Event) -> str:
     content = event.content
     text = "\x1f".join((content.date.isoformat(), event.slug, content.headline, *content.contexts))
     return hashlib.blake2b(text.encode(), digest_size=12).hexdigest()
+
+
+def _ranked_alike(before: Listed | None, now: EventEntry | None) -> bool:
+    """Whether an edited event ranks on related lists as before, but for its slug: the
+    same day and tags (a new headline, which gives it a new slug)."""
+    if before is None or now is None:
+        return False
+    return before.day == now.date.isoformat() and before.contexts == _slugs(now)
 
 
 def _slugs(entry: EventEntry) -> tuple[str, ...]:

@@ -73,6 +73,16 @@ tags then admits, as :class:`dateline.store.related.RankKey` answers."""
 
 
 @dataclass(frozen=True, slots=True)
+class RecordedList:
+    """An event's related list as the last build recorded it: its members (in no
+    order), how many, and its last entry's day (an ordinal; None: empty)."""
+
+    members: tuple[int, ...]
+    length: int
+    last_day: int | None
+
+
+@dataclass(frozen=True, slots=True)
 class Listed:
     """Where an event was listed at the last build: its day, story slug and tag slugs.
 
@@ -255,6 +265,25 @@ class BuildState:
                     chunk,
                 )
             )
+        return found
+
+    def recorded_lists(self, ids: Sequence[int]) -> dict[int, RecordedList]:
+        """The recorded related lists of the events ``ids`` (those recorded)."""
+        found: dict[int, RecordedList] = {}
+        members: dict[int, list[int]] = defaultdict(list)
+        for start in range(0, len(ids), 900):
+            chunk = list(ids[start : start + 900])
+            marks = ",".join("?" * len(chunk))
+            for eid, member in self._db.execute(
+                f"SELECT event_id, related_id FROM related_members WHERE event_id IN ({marks})",
+                chunk,
+            ):
+                members[eid].append(member)
+            for eid, length, last_day in self._db.execute(
+                f"SELECT event_id, length, last_day FROM related WHERE event_id IN ({marks})",
+                chunk,
+            ):
+                found[eid] = RecordedList(tuple(members[eid]), length, last_day)
         return found
 
     def record_related(self, lists: dict[int, list[RelatedEvent]]) -> None:

@@ -10,7 +10,7 @@ snapshot, an export, a server).
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from collections.abc import Set as AbstractSet
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -167,6 +167,60 @@ def describe_by_sql(
         theirs.setdefault(eid, set()).add(cid)
     listed = [(row.id, row.date, row.slug, row.headline) for row in rows]
     return described(event_id, theirs, limit, [(c, n) for c, n in own], listed)
+
+
+def describe_many_by_sql(
+    engine: sa.Engine,
+    chosen: Mapping[int, Collection[int]],
+    limit: int,
+    tags: Mapping[int, AbstractSet[int]] | None = None,
+) -> dict[int, list[RelatedEvent]]:
+    """Each event's list from its chosen events (``chosen``: event id to the ids on its
+    list, in any order), ordered exactly and naming the shared tags, in a few queries
+    for all of them. ``tags``: the chosen events' tag ids where known (an index keeps
+    them), else read. An event that no longer exists gets an empty list."""
+    owners = sorted(chosen)
+    wanted = sorted({c for ids in chosen.values() for c in ids})
+    own: dict[int, list[tuple[int, str]]] = {}
+    rows: dict[int, tuple[int, date, str, str]] = {}
+    theirs: dict[int, set[int]] = {c: set(tags[c]) for c in wanted} if tags is not None else {}
+    ec = t.event_contexts.c
+    with engine.connect() as conn:
+        for chunk in _chunks(owners, 900):
+            for eid, cid, name in conn.execute(
+                sa.select(ec.event_id, t.contexts.c.id, t.contexts.c.name)
+                .join(t.contexts, t.contexts.c.id == ec.context_id)
+                .where(ec.event_id.in_(chunk))
+                .order_by(ec.event_id, ec.position)
+            ):
+                own.setdefault(eid, []).append((cid, name))
+        for chunk in _chunks(sorted(set(wanted) | set(owners)), 900):
+            for row in conn.execute(
+                sa.select(
+                    t.events.c.id, t.events.c.date, t.events.c.slug, t.events.c.headline
+                ).where(t.events.c.id.in_(chunk))
+            ):
+                rows[row.id] = (row.id, row.date, row.slug, row.headline)
+        if tags is None:
+            for chunk in _chunks(wanted, 900):
+                for eid, cid in conn.execute(
+                    sa.select(ec.event_id, ec.context_id).where(ec.event_id.in_(chunk))
+                ):
+                    theirs.setdefault(eid, set()).add(cid)
+    return {
+        owner: described(
+            owner,
+            theirs,
+            limit,
+            own.get(owner, []),
+            [rows[i] for i in (*chosen[owner], owner) if i in rows],
+        )
+        for owner in owners
+    }
+
+
+def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:
+    return (values[i : i + size] for i in range(0, len(values), size))
 
 
 def _shifted(day: date, by: timedelta) -> date:

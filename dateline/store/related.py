@@ -46,7 +46,7 @@ from dateline.model import RelatedEvent
 from dateline.store import schema as t
 from dateline.store.listing import EventListing
 from dateline.store.quick import QuickReads, Reader
-from dateline.store.ranking import HORIZON_DAYS, described, rank_tuple
+from dateline.store.ranking import HORIZON_DAYS, describe_many_by_sql, described
 
 IntArray = npt.NDArray[np.int64]
 BIG_POSTINGS = 4096
@@ -152,42 +152,7 @@ class RelatedIndex:
             chosen = {e: self._best(e, self._tags_of(e), limit) for e in event_ids}
             wanted = sorted({c for ids in chosen.values() for c in ids})
             tags = {c: set(self._tags_of(c)) for c in wanted}
-        own: dict[int, list[tuple[int, str]]] = {}
-        rows: dict[int, Any] = {}
-        with self._engine.connect() as conn:
-            for chunk in _chunks(sorted(set(event_ids)), 900):
-                for eid, cid, name in conn.execute(
-                    sa.select(t.event_contexts.c.event_id, t.contexts.c.id, t.contexts.c.name)
-                    .join(t.contexts, t.contexts.c.id == t.event_contexts.c.context_id)
-                    .where(t.event_contexts.c.event_id.in_(chunk))
-                    .order_by(t.event_contexts.c.event_id, t.event_contexts.c.position)
-                ):
-                    own.setdefault(eid, []).append((cid, name))
-            for chunk in _chunks(sorted(set(wanted) | set(event_ids)), 900):
-                for row in conn.execute(
-                    sa.select(
-                        t.events.c.id, t.events.c.date, t.events.c.slug, t.events.c.headline
-                    ).where(t.events.c.id.in_(chunk))
-                ):
-                    rows[row.id] = row
-        result: dict[int, list[RelatedEvent]] = {}
-        for event_id, ids in chosen.items():
-            owner = rows.get(event_id)
-            if owner is None:  # deleted meanwhile
-                result[event_id] = []
-                continue
-            related = []
-            for other in ids:
-                found = rows.get(other)
-                shared = tuple(n for cid, n in own.get(event_id, ()) if cid in tags[other])
-                if found is not None and shared:
-                    related.append(
-                        RelatedEvent(found.id, found.date, found.slug, found.headline, shared)
-                    )
-            owner_day = owner.date.toordinal()
-            related.sort(key=lambda r: rank_tuple(r, owner_day))
-            result[event_id] = related[:limit]
-        return result
+        return describe_many_by_sql(self._engine, chosen, limit, tags)
 
     def sharing(self, event_id: int) -> dict[int, int]:
         """How many tags each other event shares with ``event_id`` (only those sharing one)."""

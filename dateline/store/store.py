@@ -585,6 +585,17 @@ class Store(CopyStore, ArticlePageStore):
         """For each event sharing a tag with ``event_id``: how many tags they share."""
         return self._related().sharing(event_id)
 
+    def related_of(
+        self, members: Mapping[int, Sequence[int]], limit: int = 10
+    ) -> dict[int, list[RelatedEvent]]:
+        """Each event's related list when its members are known (``members``: event id
+        to the ids on its list, any order), ordered and described as :meth:`related`
+        does, without ranking anything: for a site build whose edits cannot have
+        changed who is on those lists (a new headline), only how they show."""
+        if self._conn is not None:
+            raise RuntimeError("related_of() reads committed data; call it outside a transaction")
+        return ranking.describe_many_by_sql(self.engine, members, limit)
+
     def related_snapshot(
         self, event_ids: Sequence[int], base: RelatedIndex | None = None
     ) -> RelatedIndex:

@@ -274,6 +274,44 @@ def test_random_edits_keep_incremental_builds_exact(
     assert (pids != {str(os.getpid())}) is forked
 
 
+def test_new_headlines_keep_related_lists_exact_where_slugs_break_ties(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A new headline brings a new slug, which orders events of one day sharing as many
+    tags: it can move an event off a full related list or onto one. Lists holding such
+    an event are described again without ranking, except where that can happen
+    (``_Build._lists_kept``): after many renames, incremental == full."""
+    described: list[int] = []
+    related_of = Store.related_of
+
+    def counting(self: Store, members: Any, limit: int = 10) -> Any:
+        described.extend(members)
+        return related_of(self, members, limit)
+
+    monkeypatch.setattr(Store, "related_of", counting)
+    rng = random.Random(5)
+    day = date(2012, 2, 5)
+    crowded = [
+        EventContent(
+            day + timedelta(days=n % 4 == 0),
+            f"Event {n:02d}",
+            f"Summary {n}.",
+            contexts=("Siege", *(("Shelling",) if n % 3 == 0 else ())),
+        )
+        for n in range(16)
+    ]  # lists of ten, ending in ties of one day broken by slug
+    aside = [EventContent(day, f"Aside {n}", "Summary.", contexts=("Aid",)) for n in range(4)]
+    store.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in crowded + aside)
+    checker = SiteChecker(store, tmp_path)
+    words = ["Alpha", "Event", "Mid", "Zulu", "Aside"]
+    for step in range(14):
+        event = rng.choice(list(store.iter_events()))
+        headline = f"{rng.choice(words)} {rng.randint(0, 20):02d} {step}"
+        store.append_version(event.id, replace(event.content, headline=headline))
+        checker.step()
+    assert described  # lists were kept, not only ranked
+
+
 def test_a_full_rebuild_of_an_unchanged_archive_writes_nothing(
     store: Store, tmp_path: Path
 ) -> None:
