@@ -219,6 +219,9 @@ class RelatedIndex:
             known = shared = np.zeros(0, dtype=np.int64)
         found = [known]
         scores = [_score(shared, self._day[known], owner)]
+        beyond_big = _lowest_score(len(big) + 1)  # more shared tags than the big ones give
+        if len(known) >= limit and np.count_nonzero(scores[0] >= beyond_big) >= limit:
+            return _top(known, scores[0], limit)  # no event without a small tag can beat these
         big = sorted(big, key=lambda c: len(self._postings[c]))
         levels = _levels([self._bits_of(c) for c in big])
         for k in range(len(levels), 0, -1):

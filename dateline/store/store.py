@@ -108,6 +108,7 @@ class Store(CopyStore, ArticlePageStore):
         return self.engine.dialect.name
 
     def close(self) -> None:
+        self.quick.release()
         self.engine.dispose()
 
     def __enter__(self) -> Store:

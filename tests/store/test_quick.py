@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from dataclasses import replace
 from typing import Any
 
@@ -130,3 +131,41 @@ def test_tags_learned_at_start_are_read_no_more(store: Store) -> None:
         assert counting.statements == 1
         assert reader.tags_named(list(every)) == named  # and the others still unread
         assert counting.statements == 1
+
+
+def test_a_kept_connection_serves_its_own_thread_and_sees_every_write(store: Store) -> None:
+    """A server keeps one connection for its event loop's readers (keep_connection): each
+    reader sees what was committed before it, and other threads read on the pool."""
+    ids = _archive(store)
+    store.quick.keep_connection()
+    try:
+        with store.quick.connection() as reader:
+            mark = reader.change_mark()
+            kept = reader._cursor.connection
+        event = store.event(ids[0])
+        store.edit_event(
+            ids[0],
+            replace(event.content, headline="Read on a kept connection"),
+            editor="t",
+            note="n",
+            expected_version=event.current.number,
+        )
+        with store.quick.connection() as reader:
+            assert reader._cursor.connection is kept
+            assert reader.change_mark() != mark
+            found = reader.event(ids[0])
+            assert found is not None and found.content.headline == "Read on a kept connection"
+        elsewhere = []
+
+        def read_elsewhere() -> None:
+            with store.quick.connection() as reader:
+                elsewhere.append(reader._cursor.connection)
+
+        thread = threading.Thread(target=read_elsewhere)
+        thread.start()
+        thread.join()
+        assert elsewhere and elsewhere[0] is not kept
+    finally:
+        store.quick.release()
+    with store.quick.connection() as reader:  # given back: the pool hands it out again
+        assert reader.change_mark() != mark

@@ -160,6 +160,21 @@ def test_an_edit_shows_at_once(store: Store, client: TestClient) -> None:
     assert event.id in [e["id"] for e in json.loads(day_page.content)["events"]]
 
 
+def test_feeds_name_the_address_each_request_was_made_to(client: TestClient) -> None:
+    """Without a configured base URL, a feed's absolute links use the host and scheme the
+    request named, each its own (the app remembers each address it has made)."""
+    seen = {}
+    for host in ("one.example", "two.example:8080", "one.example"):
+        feed = client.get("/feed.atom", headers={"Host": host}).text
+        seen[host] = feed
+        assert f"http://{host}/" in feed
+        assert all(
+            f"http://{other}/" not in feed for other in {"one.example", "two.example:8080"} - {host}
+        )
+    secure = client.get("https://testserver/feed.atom").text
+    assert "https://testserver/" in secure and "http://testserver/" not in secure
+
+
 def test_a_folder_address_serves_its_index(client: TestClient) -> None:
     assert client.get("/").content == client.get("/index.html").content
     assert client.get("/news/2012/02/").content == client.get("/news/2012/02/index.html").content
