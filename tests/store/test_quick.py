@@ -87,6 +87,16 @@ def test_an_events_articles_read_the_same(store: Store) -> None:
     with store.quick.connection() as reader:
         assert reader.event_articles(ids[0]) == expected[ids[0]]
         assert reader.event_articles(ids[1]) == []
+    # An event page finds its event first, which tells whether any article is attached:
+    # then an event without one reads none.
+    for event_id in ids[:2]:
+        event = store.event(event_id)
+        with store.quick.connection() as reader:
+            found = reader.find_event(event.content.date, event.slug, None)
+            assert found is not None and found[0].id == event_id
+            reader._cursor = counting = _CountingCursor(reader._cursor)
+            assert reader.event_articles(event_id) == expected.get(event_id, [])
+            assert counting.statements == (event_id == ids[0])
 
 
 class _CountingCursor:
