@@ -84,8 +84,17 @@ def tier(day: int, owner_day: int) -> int:
 
 def rank_tuple(related: RelatedEvent, owner_day: int) -> tuple[int, int, int, str, int]:
     """:func:`rank_key` with the owner's day known, as a plain tuple (sorts faster)."""
-    day = related.date.toordinal()
-    return (-len(related.shared), tier(day, owner_day), -day, related.slug, related.event_id)
+    return order_key(
+        len(related.shared), related.date.toordinal(), related.slug, related.event_id, owner_day
+    )
+
+
+def order_key(
+    shared: int, day: int, slug: str, event_id: int, owner_day: int
+) -> tuple[int, int, int, str, int]:
+    """:func:`rank_tuple` of an entry not made yet (``day`` and ``owner_day`` counted
+    alike: ordinals, or days since any fixed day)."""
+    return (-shared, tier(day, owner_day), -day, slug, event_id)
 
 
 def described(
