@@ -128,19 +128,37 @@ class RelatedIndex:
     def related(
         self, event_id: int, limit: int = 10, reader: Reader | None = None
     ) -> list[RelatedEvent]:
-        """``reader``: a quick reader to read with (a page being read has one open)."""
-        if reader is None:
-            with self._quick.connection() as own_reader:
-                return self.related(event_id, limit, own_reader)
+        """``reader``: a quick reader to read with (a page being read has one open).
+
+        Without one, no connection is held while the lock is waited for: a thread
+        holding the lock may need one to catch up, and threads holding the pool's every
+        connection while they wait would starve it (50 writers, each ranking its edited
+        event's list in a worker thread, timed out on the pool).
+        """
+        own = None
+        if self._listing is not None:  # the list is made under the lock, but for own tags
+            if reader is None:
+                with self._quick.connection() as own_reader:
+                    own = _named(own_reader.event_tags(event_id))
+            else:
+                own = _named(reader.event_tags(event_id))
         with self._lock:
             self._catch_up(reader)
             chosen = self._best(event_id, self._tags_of(event_id), limit)
             if not chosen:
                 return []
-            if self._listing is not None:
-                return self._from_listing(event_id, chosen, limit, reader)
+            if own is not None:
+                return self._from_listing(event_id, chosen, limit, own)
             theirs = {c: frozenset(self._tags_of(c)) for c in chosen}
-        own = [(cid, name) for cid, name, _ in reader.event_tags(event_id)]
+        if reader is None:
+            with self._quick.connection() as own_reader:
+                return self._described(event_id, theirs, limit, own_reader)
+        return self._described(event_id, theirs, limit, reader)
+
+    def _described(
+        self, event_id: int, theirs: dict[int, frozenset[int]], limit: int, reader: Reader
+    ) -> list[RelatedEvent]:
+        own = _named(reader.event_tags(event_id))
         return described(event_id, theirs, limit, own, reader.event_rows([*theirs, event_id]))
 
     def related_many(
@@ -319,12 +337,13 @@ class RelatedIndex:
         return keys
 
     def _from_listing(
-        self, event_id: int, chosen: list[int], limit: int, reader: Reader
+        self, event_id: int, chosen: list[int], limit: int, own: list[tuple[int, str]]
     ) -> list[RelatedEvent]:
-        """The list of ``event_id`` from its ``chosen`` events, their days, tags, slugs and
-        headlines all in memory (a server's, see :mod:`dateline.store.listing`): ordered
-        as :func:`~dateline.store.ranking.described` orders, each entry made once its
-        place is known. Called under the lock: a catch-up patches all of them.
+        """The list of ``event_id`` (whose tags are ``own``: id and name, in order) from
+        its ``chosen`` events, their days, tags, slugs and headlines all in memory (a
+        server's, see :mod:`dateline.store.listing`): ordered as
+        :func:`~dateline.store.ranking.described` orders, each entry made once its place
+        is known. Called under the lock: a catch-up patches all of them.
 
         Making every candidate an entry first and then sorting by
         :func:`~dateline.store.ranking.rank_tuple` took 55-64 us a list, this 46-58 us
@@ -334,7 +353,6 @@ class RelatedIndex:
         owner = int(self._day[event_id]) if event_id < len(self._day) else -1
         if owner < 0:  # deleted meanwhile
             return []
-        own = [(cid, name) for cid, name, _ in reader.event_tags(event_id)]
         ranked = []
         for other, day in zip(chosen, self._day[chosen].tolist(), strict=True):
             found = self._listing.get(other)
@@ -491,6 +509,11 @@ class RelatedIndex:
                 self._postings[cid] = np.insert(posting, at, eid)
             self._changed_tags[eid] = tuple(new_tags.get(eid, ()))
             self._day[eid] = new_day
+
+
+def _named(tags: Sequence[tuple[int, str, str]]) -> list[tuple[int, str]]:
+    """``(id, name)`` of a reader's ``(id, name, slug)`` tags."""
+    return [(cid, name) for cid, name, _ in tags]
 
 
 def _score(shared: IntArray, days: IntArray, owner: int) -> IntArray:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import random
+import threading
 from dataclasses import replace
 from datetime import date, timedelta
 
@@ -235,3 +236,49 @@ def test_bitmap_lookups_agree_with_sets() -> None:
     }
     nothing = np.zeros(0, dtype=np.int64)
     assert [a.tolist() for a in related_module._counted([nothing, nothing])] == [[], []]
+
+
+def test_many_threads_ranking_while_others_write_never_starve_the_pool(
+    databases: Databases,
+) -> None:
+    """A server's writes run in worker threads, each ranking the edited event's list
+    afterwards with no reader of its own (Store.related). No thread may hold a pooled
+    connection while it waits for the index's lock: with more threads than the pool has
+    connections, one holding the lock and waiting for a connection would wait for ever
+    (the pool's timeout), as 50 writers once found."""
+    url = databases.new_url()
+    writer, server = databases.open(url), databases.open(url)
+    contents = [
+        EventContent(date(2012, 2, 1) + timedelta(days=n % 9), f"Event {n}", contexts=("Homs",))
+        for n in range(40)
+    ]
+    writer.bulk_create([Version(1, slug_for_headline(c.headline), c)] for c in contents)
+    server.load_related_index(listing=True)
+    server.engine.pool._timeout = 5  # type: ignore[attr-defined]  # fail in seconds, not 30
+    ids = [e.id for e in writer.iter_events()]
+    errors: list[BaseException] = []
+    start = threading.Barrier(24)
+
+    def edit_and_rank(n: int) -> None:
+        try:
+            start.wait()
+            for step in range(4):
+                event_id = ids[n]  # its own event: no edit is stale
+                event = server.event(event_id)
+                server.edit_event(
+                    event_id,
+                    replace(event.content, summary=f"Thread {n}, step {step}."),
+                    editor="t",
+                    note="n",
+                    expected_version=event.current.number,
+                )
+                assert server.related(event_id, 10)
+        except BaseException as error:  # reported below, in the test's thread
+            errors.append(error)
+
+    threads = [threading.Thread(target=edit_and_rank, args=(n,)) for n in range(24)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors[:3]
