@@ -16,6 +16,7 @@ PAGES = {
     "/news/2012/02/9/a.html": b"<p>first page, long enough to shrink later</p>" * 40,
     "/news/2012/02/9/b.json": b'{"a":1}',
     "/context/homs.xml": b"<context/>" * 500,
+    "/news/2012/02/9/c.html": b"<p>third</p>",
 }
 
 
@@ -43,12 +44,14 @@ def _write_all(out: Path, pages: dict[str, bytes]) -> SiteWriter:
 
 
 def _new_texts() -> dict[str, bytes]:
-    """Shorter, then longer: written over the page before's old file (the spare), the
-    short one must not keep the tail of that longer file."""
+    """Shorter, then longer: written over the old file of the page of its kind before
+    (the spare of its extension), the short one must not keep the tail of that longer
+    file (c.html goes into a.html's old file)."""
     return {
         "/news/2012/02/9/a.html": b"<p>second</p>",
         "/news/2012/02/9/b.json": b'{"a":22}',
         "/context/homs.xml": b"<context>" + b"x" * 6000 + b"</context>",
+        "/news/2012/02/9/c.html": b"<p>c</p>",
     }
 
 
@@ -56,7 +59,7 @@ def test_replaced_pages_hold_exactly_the_new_text_and_nothing_is_left_over(
     tmp_path: Path,
 ) -> None:
     first = _write_all(tmp_path, PAGES)
-    assert first.written == 3
+    assert first.written == 4
     _write_all(tmp_path, _new_texts())
     for path, data in _new_texts().items():
         assert (tmp_path / path.lstrip("/")).read_bytes() == data
