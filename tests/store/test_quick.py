@@ -24,6 +24,18 @@ def _archive(store: Store) -> list[int]:
         return sorted(conn.execute(sa.select(t.events.c.id)).scalars())
 
 
+def _edit(store: Store, event_id: int, **changes: Any) -> None:
+    """A new version of the event with ``changes`` to its current content."""
+    event = store.event(event_id)
+    store.edit_event(
+        event_id,
+        replace(event.content, **changes),
+        editor="t",
+        note="n",
+        expected_version=event.current.number,
+    )
+
+
 def test_events_and_their_pages_read_the_same(store: Store) -> None:
     ids = _archive(store)
     assert len(ids) > 400
@@ -58,13 +70,7 @@ def test_retired_versions_and_the_change_log(store: Store) -> None:
         mark = reader.change_mark()
         assert reader.retired(ids[0]) == frozenset()
     event = store.event(ids[0])
-    store.edit_event(
-        ids[0],
-        replace(event.content, summary="Edited."),
-        editor="t",
-        note="n",
-        expected_version=event.current.number,
-    )
+    _edit(store, ids[0], summary="Edited.")
     store.retire_event(ids[0], editor="t", note="gone", expected_version=event.current.number + 1)
     with store.quick.connection() as reader:  # a new connection sees both commits
         assert (
@@ -127,13 +133,7 @@ def test_tags_learned_at_start_are_read_no_more(store: Store) -> None:
         assert {name: slug for _, name, slug in named} == every
         assert counting.statements == 0
     event = store.event(ids[0])
-    store.edit_event(
-        ids[0],
-        replace(event.content, contexts=(*event.content.contexts, "A Tag Made Later")),
-        editor="t",
-        note="n",
-        expected_version=event.current.number,
-    )
+    _edit(store, ids[0], contexts=(*event.content.contexts, "A Tag Made Later"))
     with store.quick.connection() as reader:
         reader._cursor = counting = _CountingCursor(reader._cursor)
         (made,) = reader.tags_named(["A Tag Made Later"])
@@ -152,14 +152,7 @@ def test_a_kept_connection_serves_its_own_thread_and_sees_every_write(store: Sto
         with store.quick.connection() as reader:
             mark = reader.change_mark()
             kept = reader._cursor.connection
-        event = store.event(ids[0])
-        store.edit_event(
-            ids[0],
-            replace(event.content, headline="Read on a kept connection"),
-            editor="t",
-            note="n",
-            expected_version=event.current.number,
-        )
+        _edit(store, ids[0], headline="Read on a kept connection")
         with store.quick.connection() as reader:
             assert reader._cursor.connection is kept
             assert reader.change_mark() != mark
