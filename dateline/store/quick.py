@@ -11,9 +11,10 @@ What is not skipped: the SQL is still SQLAlchemy Core (the same tables, both
 backends), compiled once per statement and dialect; values go in and come out
 through the dialect's own bind and result processors (ISO dates and JSON text on
 SQLite, nothing on PostgreSQL, whose driver converts), so a row read here equals one
-read through SQLAlchemy. The connection comes from the engine's pool, and on
-PostgreSQL the reads of one :meth:`QuickReads.connection` share one transaction (one
-snapshot); SQLite runs each statement in its own, as the store's reads do.
+read through SQLAlchemy. The connection comes from the engine's pool (a server's event
+loop keeps one checked out: :meth:`QuickReads.keep_connection`), and on PostgreSQL the
+reads of one :meth:`QuickReads.connection` share one transaction (one snapshot); SQLite
+runs each statement in its own, as the store's reads do.
 """
 
 from __future__ import annotations
@@ -99,6 +100,7 @@ class QuickReads:
         # made, so what was read once holds for the process (at most one entry a tag).
         self.contexts: dict[str, tuple[int, str]] = {}
         self._kept: tuple[tuple[int, int], Any] | None = None  # (pid, thread), connection
+        self._kept_readers = 0  # readers open on it now (one thread: no lock)
 
     @contextmanager
     def connection(self) -> Iterator[Reader]:
@@ -107,13 +109,16 @@ class QuickReads:
         kept = self._kept
         if kept is not None and kept[0] == (os.getpid(), threading.get_ident()):
             raw = kept[1]
+            self._kept_readers += 1
             try:
                 yield Reader(self, raw.cursor())
             finally:
-                try:
-                    raw.rollback()  # its transaction (PostgreSQL: snapshot) ends, as at checkin
-                except Exception:  # the connection broke: the next reader checks out another
-                    self.release()
+                self._kept_readers -= 1
+                if not self._kept_readers:  # a reader within a reader ends nothing
+                    try:
+                        raw.rollback()  # its transaction (PostgreSQL: snapshot) ends
+                    except Exception:  # the connection broke: the next reader gets another
+                        self.release()
             return
         raw = self._engine.raw_connection()
         try:

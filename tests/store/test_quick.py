@@ -164,6 +164,16 @@ def test_a_kept_connection_serves_its_own_thread_and_sees_every_write(store: Sto
             with store.quick.connection() as reader:
                 elsewhere.append(reader._cursor.connection)
 
+        with store.quick.connection() as outer:  # a reader within a reader ends nothing
+            with store.quick.connection() as inner:
+                assert inner._cursor.connection is outer._cursor.connection is kept
+            if store.backend == "postgresql":  # now(): when the transaction began
+                outer._cursor.execute("SELECT now()")
+                began = outer._cursor.fetchone()
+                with store.quick.connection() as inner:
+                    inner._cursor.execute("SELECT 1")
+                outer._cursor.execute("SELECT now()")
+                assert outer._cursor.fetchone() == began
         thread = threading.Thread(target=read_elsewhere)
         thread.start()
         thread.join()
