@@ -154,28 +154,7 @@ def describe_by_sql(
     engine: sa.Engine, event_id: int, ids: list[int], limit: int
 ) -> list[RelatedEvent]:
     """Fetch the chosen events, order them exactly and name their shared tags."""
-    with engine.connect() as conn:
-        own = conn.execute(
-            sa.select(t.contexts.c.id, t.contexts.c.name)
-            .join(t.event_contexts, t.event_contexts.c.context_id == t.contexts.c.id)
-            .where(t.event_contexts.c.event_id == event_id)
-            .order_by(t.event_contexts.c.position)
-        ).all()
-        rows = conn.execute(
-            sa.select(t.events.c.id, t.events.c.date, t.events.c.slug, t.events.c.headline).where(
-                t.events.c.id.in_([*ids, event_id])
-            )  # and the owner's date
-        ).all()
-        tag_rows = conn.execute(
-            sa.select(t.event_contexts.c.event_id, t.event_contexts.c.context_id).where(
-                t.event_contexts.c.event_id.in_(ids)
-            )
-        ).all()
-    theirs: dict[int, set[int]] = {}
-    for eid, cid in tag_rows:
-        theirs.setdefault(eid, set()).add(cid)
-    listed = [(row.id, row.date, row.slug, row.headline) for row in rows]
-    return described(event_id, theirs, limit, [(c, n) for c, n in own], listed)
+    return describe_many_by_sql(engine, {event_id: ids}, limit)[event_id]
 
 
 def describe_many_by_sql(
