@@ -213,7 +213,9 @@ class _Build:
         self.contexts = self.store.contexts(include_unused=True)
         self.slugs = {c.name: c.slug for c in self.contexts}
         self.entries = entries = list(self.store.iter_entries())
-        self.store.load_related_index()
+        # With every event's slug and headline: lists made in memory, not described by
+        # SQL (see RelatedIndex.related_many).
+        self.store.load_related_index(listing=True)
         marks = self.store.version_marks()
         for entry in entries:
             self.by_day[entry.date].append(entry)

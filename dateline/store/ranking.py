@@ -169,31 +169,23 @@ def describe_many_by_sql(
     them), else read. An event that no longer exists gets an empty list."""
     owners = sorted(chosen)
     wanted = sorted({c for ids in chosen.values() for c in ids})
-    own: dict[int, list[tuple[int, str]]] = {}
     rows: dict[int, tuple[int, date, str, str]] = {}
     theirs: dict[int, set[int]] = {c: set(tags[c]) for c in wanted} if tags is not None else {}
     ec = t.event_contexts.c
     with engine.connect() as conn:
-        for chunk in _chunks(owners, 900):
-            for eid, cid, name in conn.execute(
-                sa.select(ec.event_id, t.contexts.c.id, t.contexts.c.name)
-                .join(t.contexts, t.contexts.c.id == ec.context_id)
-                .where(ec.event_id.in_(chunk))
-                .order_by(ec.event_id, ec.position)
-            ):
-                own.setdefault(eid, []).append((cid, name))
+        own = own_tags(conn, owners)
         for chunk in _chunks(sorted(set(wanted) | set(owners)), 900):
-            for row in conn.execute(
+            for eid, day, slug, headline in conn.execute(
                 sa.select(
                     t.events.c.id, t.events.c.date, t.events.c.slug, t.events.c.headline
                 ).where(t.events.c.id.in_(chunk))
-            ):
-                rows[row.id] = (row.id, row.date, row.slug, row.headline)
+            ).all():
+                rows[eid] = (eid, day, slug, headline)
         if tags is None:
             for chunk in _chunks(wanted, 900):
                 for eid, cid in conn.execute(
                     sa.select(ec.event_id, ec.context_id).where(ec.event_id.in_(chunk))
-                ):
+                ).all():
                     theirs.setdefault(eid, set()).add(cid)
     return {
         owner: described(
@@ -205,6 +197,21 @@ def describe_many_by_sql(
         )
         for owner in owners
     }
+
+
+def own_tags(conn: sa.Connection, owners: Sequence[int]) -> dict[int, list[tuple[int, str]]]:
+    """``(context id, name)`` of each event's tags, in the event's order (none: absent)."""
+    ec = t.event_contexts.c
+    own: dict[int, list[tuple[int, str]]] = {}
+    for chunk in _chunks(owners, 900):
+        for eid, cid, name in conn.execute(
+            sa.select(ec.event_id, t.contexts.c.id, t.contexts.c.name)
+            .join(t.contexts, t.contexts.c.id == ec.context_id)
+            .where(ec.event_id.in_(chunk))
+            .order_by(ec.event_id, ec.position)
+        ).all():
+            own.setdefault(eid, []).append((cid, name))
+    return own
 
 
 def _chunks(values: Sequence[int], size: int) -> Iterator[Sequence[int]]:

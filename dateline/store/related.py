@@ -47,7 +47,13 @@ from dateline.model import RelatedEvent
 from dateline.store import schema as t
 from dateline.store.listing import EventListing
 from dateline.store.quick import QuickReads, Reader
-from dateline.store.ranking import HORIZON_DAYS, describe_many_by_sql, described, order_key
+from dateline.store.ranking import (
+    HORIZON_DAYS,
+    describe_many_by_sql,
+    described,
+    order_key,
+    own_tags,
+)
 
 IntArray = npt.NDArray[np.int64]
 BIG_POSTINGS = 4096
@@ -167,7 +173,22 @@ class RelatedIndex:
         """:meth:`related` for many events at once: one catch-up and a few batched queries.
 
         What a site build needs: one ``related`` call per event costs three queries each.
+        With the listing loaded (``load(listing=True)``: a full site build) the lists
+        are made in memory (:meth:`_from_listing`) but for the events' own tags, one
+        query per 900 events: ranked and described, 160 us a list against 197 us
+        described by SQL (medians of 8 rounds of 4,000 lists at 100,000 events).
         """
+        if self._listing is not None:
+            with self._engine.connect() as conn:
+                own = own_tags(conn, sorted(set(event_ids)))
+            with self._lock:
+                self._catch_up()
+                return {
+                    e: self._from_listing(
+                        e, self._best(e, self._tags_of(e), limit), limit, own.get(e, [])
+                    )
+                    for e in event_ids
+                }
         with self._lock:
             self._catch_up()
             chosen = {e: self._best(e, self._tags_of(e), limit) for e in event_ids}

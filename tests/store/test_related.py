@@ -165,7 +165,8 @@ def test_writes_from_another_process_are_seen(databases: Databases) -> None:
 
 def test_a_kept_listing_describes_lists_as_the_rows_do(databases: Databases) -> None:
     """A server keeps every event's slug and headline (load_related_index(listing=True))
-    instead of reading the listed events' rows: its lists equal those read from the
+    instead of reading the listed events' rows, and so does a full site build (its
+    lists by related_many): its lists equal those read from the
     rows, dates, slugs and headlines included, through another process's edits of
     headlines (new slugs), moves to other days, retirements and new events."""
     url = databases.new_url()
@@ -193,6 +194,8 @@ def test_a_kept_listing_describes_lists_as_the_rows_do(databases: Databases) -> 
             with listing.quick.connection() as reader:  # as a page asks, on its reader
                 assert listing.related(event_id, 10, reader) == kept
         assert any(listing.related(event_id, 10) for event_id in ids)
+        # A site build's batch of lists, made from the listing as well.
+        assert listing.related_many(ids, 10) == {i: rows.related(i, 10) for i in ids}
 
     same_lists()
     events = list(writer.iter_events())
