@@ -12,8 +12,9 @@ from __future__ import annotations
 
 import contextlib
 import json
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, MutableMapping
 from functools import cache
+from types import CodeType
 from typing import Any
 
 from jinja2 import (
@@ -21,11 +22,20 @@ from jinja2 import (
     FileSystemBytecodeCache,
     PackageLoader,
     StrictUndefined,
+    Template,
     select_autoescape,
 )
 from jinja2.bccache import Bucket
 from jinja2.runtime import Context
-from markupsafe import Markup
+from markupsafe import Markup, escape
+
+try:  # what markupsafe.escape wraps in Markup: C code (pure Python where not built)
+    from markupsafe import _escape_inner
+except ImportError:  # pragma: no cover - a MarkupSafe without it: the public function
+
+    def _escape_inner(value: str) -> str:
+        return str(escape(value))
+
 
 from dateline.render.chart import timeline_svg
 
@@ -57,6 +67,39 @@ class _PageContext(Context):
         return super().call(__obj, *args, **kwargs)
 
 
+def _escape(value: Any) -> str:
+    """:func:`markupsafe.escape` for what a template outputs: the same text, but a plain
+    ``str`` for a ``str`` (the common case), not a :class:`~markupsafe.Markup`.
+
+    A compiled template calls ``escape`` only on what it outputs, then joins the pieces:
+    wrapping each escaped piece in Markup (a Python ``__new__``) is wasted there, and
+    took a quarter of an event page's HTML (110 us a page against 80 us so, same bytes).
+    Markup and other values go to markupsafe itself (their ``__html__`` is honoured).
+    """
+    if type(value) is str:
+        return _escape_inner(value)
+    return escape(value)
+
+
+class _Template(Template):
+    """A template whose outputs are escaped by :func:`_escape`: the name ``escape`` in
+    the module Jinja compiled it to (its blocks and macros share that namespace)."""
+
+    @classmethod
+    def from_code(
+        cls,
+        environment: Environment,
+        code: CodeType,
+        globals: MutableMapping[str, Any],
+        uptodate: Callable[[], bool] | None = None,
+    ) -> Template:
+        template = super().from_code(environment, code, globals, uptodate)
+        namespace = template.root_render_func.__globals__
+        if namespace.get("escape") is escape:  # as imported from jinja2.runtime
+            namespace["escape"] = _escape
+        return template
+
+
 _NO_KEY = object()
 """What ``dict.get`` gives for a key a view does not have (``None`` is a value)."""
 
@@ -72,6 +115,7 @@ class _Environment(Environment):
     """
 
     context_class = _PageContext
+    template_class = _Template
 
     def getattr(self, obj: Any, attribute: str) -> Any:
         if type(obj) is dict:
