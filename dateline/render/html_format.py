@@ -17,6 +17,7 @@ from functools import cache
 from types import CodeType
 from typing import Any
 
+import markupsafe
 from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
@@ -29,15 +30,13 @@ from jinja2.bccache import Bucket
 from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
-try:  # what markupsafe.escape wraps in Markup: C code (pure Python where not built)
-    from markupsafe import _escape_inner
-except ImportError:  # pragma: no cover - a MarkupSafe without it: the public function
-
-    def _escape_inner(value: str) -> str:
-        return str(escape(value))
-
-
 from dateline.render.chart import timeline_svg
+
+# What markupsafe.escape wraps in Markup: its C code (pure Python where not built). Not
+# public: a MarkupSafe without it gets the public function, slower but the same text.
+_escape_inner: Callable[[str], str] = getattr(markupsafe, "_escape_inner", None) or (
+    lambda value: str(escape(value))
+)
 
 STYLESHEET = "/style.css"
 TEMPLATES = {
@@ -247,3 +246,11 @@ def render_html(view: dict[str, Any]) -> str:
         url=url_maker(view["path"], absolute=view["type"] == "not-found"),
         **extra,
     )
+
+
+def render_related_section(view: dict[str, Any]) -> str:
+    """The ``related`` block of an event page's HTML alone (its ``related`` list, links
+    made from its ``path``): the same text the whole page has there."""
+    template = _environment().get_template(TEMPLATES["event"])
+    context = template.new_context({"page": view, "url": url_maker(view["path"])})
+    return "".join(template.blocks["related"](context))
