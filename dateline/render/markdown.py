@@ -125,7 +125,7 @@ def render_event_page(
     if len(event.versions) > 1 or _has_metadata(event.versions[0]):
         sections.append(["### Changes:", "", *_numbered(_change_entries(event))])
     if related and is_current:
-        sections.append(["### Related:", "", *_numbered(_related_entry(r) for r in related)])
+        sections.append(related_section(related))
     for section in sections:
         lines += [*section, ""]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -151,6 +151,11 @@ def _numbered(items: Iterable[str]) -> list[str]:
 def _link(headline: str, path: str) -> str:
     # The archive's pages put a space after every headline inside the link text.
     return f"[{escape_link_text(headline)} ]({path})"
+
+
+def related_section(related: Sequence[RelatedEvent]) -> list[str]:
+    """The lines of an event page's ``Related:`` section, its last."""
+    return ["### Related:", "", *_numbered(_related_entry(r) for r in related)]
 
 
 def _related_entry(related: RelatedEvent) -> str:

@@ -126,17 +126,23 @@ def event_view(
             }
             for v in event.versions
         ],
-        "related": [
-            {
-                "id": r.event_id,
-                "date": _iso(r.date),
-                "headline": r.headline,
-                "path": _event_page(r.date, r.slug),
-                "shared": list(r.shared),
-            }
-            for r in (related if is_current else ())
-        ],
+        "related": related_view(related if is_current else ()),
     }
+
+
+def related_view(related: Sequence[RelatedEvent]) -> list[dict[str, Any]]:
+    """An event page's related list (the last key of its view: see
+    :mod:`dateline.render.related_splice`)."""
+    return [
+        {
+            "id": r.event_id,
+            "date": _iso(r.date),
+            "headline": r.headline,
+            "path": _event_page(r.date, r.slug),
+            "shared": list(r.shared),
+        }
+        for r in related
+    ]
 
 
 def _story(name: str | None) -> dict[str, str] | None:

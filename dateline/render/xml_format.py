@@ -40,6 +40,15 @@ def render_xml(view: dict[str, Any]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+def render_related_element(related: list[dict[str, Any]]) -> bytes:
+    """An event page's ``related`` element as the page's XML has it, the last child of
+    the root: from the newline before it to the end of the document."""
+    root = etree.Element("event")
+    _fill(root, {"related": related})
+    text: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    return text[text.index(b"\n  <related") :]
+
+
 def _fill(element: etree._Element, mapping: dict[str, Any]) -> None:
     """An element per key of ``mapping`` (None: none), under ``element``.
 

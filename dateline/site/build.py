@@ -55,6 +55,8 @@ from dateline.render import views
 from dateline.render.app_pages import SEARCH_PAGE_FILE, static_search_page
 from dateline.render.atom import render_atom
 from dateline.render.html_format import render_html, stylesheet
+from dateline.render.markdown import version_path
+from dateline.render.related_splice import related_parts, spliced
 from dateline.render.views import (
     DAYS_ON_HOME_PAGE,
     context_view,
@@ -483,11 +485,33 @@ class _Build:
         result = _TaskResult(self.writer)
         for event_id in batch:
             event = events.get(event_id) or others.get(event_id) or self.store.event(event_id)
-            self._event_pages(event, related[event_id], all_versions=event_id in events)
+            if event_id in events or not self._related_spliced(event, related[event_id]):
+                self._event_pages(event, related[event_id], all_versions=event_id in events)
             result.related[event.id] = related[event_id]
             if event.id in events:
                 result.listed.append((event.id, self._listed(event)))
         return result
+
+    def _related_spliced(self, event: Event, related: Sequence[RelatedEvent]) -> bool:
+        """Put the new related list into the pages of an event that did not change
+        itself, keeping the rest of each page as built (see
+        :mod:`dateline.render.related_splice`); False, writing nothing, when a page is
+        not as the last build wrote it (then it is rendered whole).
+
+        Its four pages so: 157 us against 271 us rendered whole (medians of 5 rounds on
+        600 events of the costliest edit's lists, file reads left out). That edit's
+        build: 1.50-1.63 s against 1.56-1.75 s (4 alternating runs each after a first).
+        """
+        path = version_path(event, event.current, "")[:-1]
+        news = []
+        for ext, part in related_parts(path, related).items():
+            old = self.writer.read(f"{path}.{ext}")
+            new = None if old is None else spliced(ext, old, part)
+            if new is None:
+                return False
+            news.append((f"{path}.{ext}", new))
+        self.writer.put_all(news)
+        return True
 
     def _lists_kept(
         self, holding: dict[int, set[int]], ranked: set[int], now: dict[int, EventEntry]

@@ -90,6 +90,7 @@ def digest(data: bytes) -> bytes:
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)
 
 
+_READ = os.O_RDONLY | getattr(os, "O_CLOEXEC", 0)
 _OVERWRITE = os.O_WRONLY | os.O_CREAT | getattr(os, "O_CLOEXEC", 0)
 
 
@@ -157,6 +158,7 @@ class SiteWriter:
         self.removed = 0
         self.records: list[tuple[str, bytes]] = []
         self._dirs: set[str] = set()
+        self._read: dict[str, bytes] = {}  # digests of pages just read (read), for put
         # Per process: a forked worker's writer is made in the worker.
         # One spare per kind of file (by extension), so that a page's text goes into
         # the old file of a page of its kind, of about its size: cutting a bigger spare
@@ -168,11 +170,36 @@ class SiteWriter:
         if renameat2 is not None:
             self._spare = f"{self._root}/{STATE_DIR}/spare-{os.getpid()}"
 
+    def read(self, path: str) -> bytes | None:
+        """The page at URL path ``path`` as the last build wrote it: None when there is
+        none, or when the file's bytes are not those recorded (changed by someone else,
+        or a build stopped before recording them)."""
+        recorded = self._digest_of(path)
+        if recorded is None:
+            return None
+        target = self._root + path if path.startswith("/") else f"{self._root}/{path}"
+        try:
+            handle = os.open(target, _READ)
+        except OSError:
+            return None
+        try:
+            size = os.fstat(handle).st_size
+            chunks = []
+            while chunk := os.read(handle, size + 1):
+                chunks.append(chunk)
+        finally:
+            os.close(handle)
+        data = b"".join(chunks)
+        if digest(data) != recorded:
+            return None
+        self._read[path] = recorded
+        return data
+
     def put(self, path: str, content: str | bytes) -> bool:
         """Write the page at URL path ``path``; True if it was (re)written."""
         data = content.encode("utf-8") if isinstance(content, str) else content
         new = digest(data)
-        old = self._digest_of(path)
+        old = self._read.pop(path, None) or self._digest_of(path)
         self.produced.add(path)
         # Plain strings, not pathlib: this runs for every file of the site.
         target = self._root + path if path.startswith("/") else f"{self._root}/{path}"
@@ -251,7 +278,7 @@ class SiteWriter:
     def __getstate__(self) -> dict[str, object]:
         # Sent back from a worker process: what it wrote, not the caches.
         state = dict(self.__dict__)
-        state.update(state=None, known=None, _digest_of=None, _dirs=set())
+        state.update(state=None, known=None, _digest_of=None, _dirs=set(), _read={})
         return state
 
     def remove(self, paths: Iterable[str]) -> None:

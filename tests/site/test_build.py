@@ -289,6 +289,14 @@ def test_new_headlines_keep_related_lists_exact_where_slugs_break_ties(
         return related_of(self, members, limit)
 
     monkeypatch.setattr(Store, "related_of", counting)
+    spliced: list[bool] = []
+    related_spliced = build_module._Build._related_spliced
+
+    def splicing(build: Any, event: Any, related: Any) -> bool:
+        spliced.append(related_spliced(build, event, related))
+        return spliced[-1]
+
+    monkeypatch.setattr(build_module._Build, "_related_spliced", splicing)
     rng = random.Random(5)
     day = date(2012, 2, 5)
     crowded = [
@@ -310,6 +318,29 @@ def test_new_headlines_keep_related_lists_exact_where_slugs_break_ties(
         store.append_version(event.id, replace(event.content, headline=headline))
         checker.step()
     assert described  # lists were kept, not only ranked
+    assert spliced and all(spliced)  # the other events' pages: their new lists put in
+
+
+def test_a_page_changed_since_the_build_is_rendered_whole(store: Store, tmp_path: Path) -> None:
+    """An event's pages get a new related list put in place of the old one only when
+    they are as the last build wrote them; a page changed since (by hand, or by a
+    build that stopped before recording it) is rendered whole again."""
+    day = date(2012, 2, 5)
+    a, b = (
+        store.create_event(EventContent(day, f"Event {n}", "Summary.", contexts=("Siege",)))
+        for n in "AB"
+    )
+    out = tmp_path / "site"
+    build_site(store, out)
+    page = out / version_path(b, b.current, "html").lstrip("/")
+    built = page.read_bytes()
+    page.write_bytes(built.replace(b"Summary.", b"Changed by hand."))
+    store.append_version(a.id, replace(a.content, headline="Event A renamed"))
+    report = build_site(store, out)
+    assert not report.full
+    assert build_site(store, tmp_path / "fresh").full
+    assert page.read_bytes() == (tmp_path / "fresh" / page.relative_to(out)).read_bytes()
+    assert b"Event A renamed" in page.read_bytes() and b"Summary." in page.read_bytes()
 
 
 def test_a_full_rebuild_of_an_unchanged_archive_writes_nothing(
