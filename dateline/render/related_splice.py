@@ -47,8 +47,8 @@ def related_parts(page_path: str, related: Sequence[RelatedEvent]) -> dict[str, 
 
 
 def spliced(ext: str, old: bytes, part: bytes) -> bytes | None:
-    """The event page ``old`` (as built, format ``ext``) with ``part`` in place of its
-    related list; None when the page has no place for one (not an event's page)."""
+    """The current page of an event ``old`` (as built, format ``ext``) with ``part`` in
+    place of its related list; None when no place for the list is found in it."""
     if ext == "json":
         start = old.rfind(_JSON_START)
         return None if start < 0 else old[:start] + part
