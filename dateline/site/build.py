@@ -214,7 +214,7 @@ class _Build:
         seq = self.store.last_change()  # first: a change made during the build is seen next time
         self.contexts = self.store.contexts(include_unused=True)
         self.slugs = {c.name: c.slug for c in self.contexts}
-        self.entries = entries = list(self.store.iter_entries())
+        self.entries = entries = self.store.all_entries()
         # With every event's slug and headline: lists made in memory, not described by
         # SQL (see RelatedIndex.related_many).
         self.store.load_related_index(listing=True)

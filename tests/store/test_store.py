@@ -222,6 +222,28 @@ def test_iterating_reads_every_event_in_date_order(store: Store) -> None:
     assert store.days() == sorted(days)
 
 
+def test_all_entries_read_at_once_are_those_read_in_batches(store: Store) -> None:
+    """A full build reads every entry at once; they must be the batches' entries, tags
+    in each event's order (retagged events, untagged ones and retired ones among them)."""
+    import random
+
+    rng = random.Random(11)
+    names = ["Homs", "Baba Amr", "Syrian Army", "Red Crescent"]
+    for n in range(40):
+        tags = tuple(rng.sample(names, rng.randint(0, 3)))
+        day = date(2012, rng.randint(1, 3), rng.randint(1, 28))
+        store.create_event(replace(CONTENT, date=day, headline=f"Event {n}", contexts=tags))
+    for event in rng.sample(list(store.iter_events()), 15):
+        retagged = tuple(rng.sample(names, rng.randint(0, 4)))
+        store.append_version(event.id, replace(event.content, contexts=retagged))
+    first = next(iter(store.iter_events()))
+    store.retire_event(first.id, editor=None, note=None, expected_version=first.current.number)
+    batched = list(store.iter_entries(batch_size=7))
+    assert store.all_entries() == batched
+    assert any(not e.contexts for e in batched) and any(len(e.contexts) > 2 for e in batched)
+    assert any(e.retired for e in batched)
+
+
 def test_the_latest_days_are_the_newest_of_the_counted_days(store: Store) -> None:
     assert store.latest_days(3) == []
     for day in (5, 1, 3, 3, 2, 4, 5):
