@@ -17,6 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
+from typing import Any
 
 from dateline.errors import DatelineError
 from dateline.model import RelatedEvent
@@ -70,6 +71,31 @@ _ADMITTING = (
 """The lists of events ``ids`` (sharing ``:shared`` tags) that the edited event may
 enter. Without the list's event's day (not listed) nearness is unknown: as many shared
 tags then admits, as :class:`dateline.store.related.RankKey` answers."""
+
+
+RelatedRecord = tuple[tuple[Any, ...], tuple[int, ...]]
+"""What the build state keeps of an event's related list: its row of the ``related``
+table (the event's id, the length, the last entry's rank) and the ids of its members."""
+
+
+def related_records(lists: Mapping[int, Sequence[RelatedEvent]]) -> dict[int, RelatedRecord]:
+    """Related lists as the state records them (:meth:`BuildState.record_related`).
+
+    Plain tuples, made where the lists are: a worker process of a full build sends
+    these back for its 1,000 lists, 0.08 MB pickled and unpickled in under 1 ms, where
+    the lists themselves (10,000 RelatedEvent objects) were 0.95 MB, 27 ms to pickle
+    and 22 ms to unpickle, in the parent, which the workers wait for.
+    """
+    records = {}
+    for eid, listed in lists.items():
+        last = listed[-1] if listed else None
+        row = (eid, len(listed)) + (
+            (len(last.shared), last.date.toordinal(), last.slug, last.event_id)
+            if last
+            else (None, None, None, None)
+        )
+        records[eid] = (row, tuple(r.event_id for r in listed))
+    return records
 
 
 @dataclass(frozen=True, slots=True)
@@ -286,23 +312,17 @@ class BuildState:
                 found[eid] = RecordedList(tuple(members[eid]), length, last_day)
         return found
 
-    def record_related(self, lists: dict[int, list[RelatedEvent]]) -> None:
-        """Each event's related list, replacing what was recorded.
+    def record_related(self, records: Mapping[int, RelatedRecord]) -> None:
+        """Each event's related list (as :func:`related_records` gives it), replacing
+        what was recorded.
 
         Only what differs is written: a new headline of an event on 2,146 lists rewrites
         their pages, but it changes the members of few of them (and the last entry of
         some), and deleting and inserting every member took 0.3 s of that build.
         """
-        rows = {}
-        for eid, listed in lists.items():
-            last = listed[-1] if listed else None
-            rows[eid] = (eid, len(listed)) + (
-                (len(last.shared), last.date.toordinal(), last.slug, last.event_id)
-                if last
-                else (None, None, None, None)
-            )
-        members = {eid: {r.event_id for r in listed} for eid, listed in lists.items()}
-        ids = list(lists)
+        rows = {eid: row for eid, (row, _) in records.items()}
+        members = {eid: set(ids) for eid, (_, ids) in records.items()}
+        ids = list(records)
         recorded_rows: set[tuple[object, ...]] = set()
         recorded_members: dict[int, set[int]] = defaultdict(set)
         for start in range(0, len(ids), 900):

@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from dateline.errors import DatelineError
 from dateline.model import RelatedEvent
-from dateline.site.state import BuildState, Listed
+from dateline.site.state import BuildState, Listed, related_records
 from dateline.store.ranking import HORIZON_DAYS, rank_key
 
 LIMIT = 10
@@ -71,7 +71,7 @@ def test_the_lists_an_edit_may_enter_are_those_rank_key_says(
     entries = [_related(100 + i, BASE, "x", 4) for i in range(length - 1)]
     if length:
         entries.append(_related(last_id, last_day, last_slug, last_shared))
-    state.record_related({owner: entries})
+    state.record_related(related_records({owner: entries}))
     if owner_day is not None:
         state.record_listed(
             [(owner, Listed(date.fromordinal(owner_day).isoformat(), None, (), "", ""))]
@@ -112,10 +112,12 @@ def test_recorded_related_lists_are_the_last_recorded(
         last: dict[int, list[tuple[int, str]]] = {}
         for recorded in lists:
             state.record_related(
-                {
-                    owner: [_related(m, BASE + m, slug, 1 + m % 3) for m, slug in members]
-                    for owner, members in recorded.items()
-                }
+                related_records(
+                    {
+                        owner: [_related(m, BASE + m, slug, 1 + m % 3) for m, slug in members]
+                        for owner, members in recorded.items()
+                    }
+                )
             )
             last |= recorded
         for member in range(1, 13):
