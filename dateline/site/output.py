@@ -22,10 +22,11 @@ from __future__ import annotations
 
 import contextlib
 import errno
-import hashlib
 import os
 from collections.abc import Callable, Iterable
 from pathlib import Path
+
+from xxhash import xxh3_128_digest
 
 from dateline.site.state import STATE_DIR, BuildState
 
@@ -81,10 +82,12 @@ def _swap(first: str, second: str) -> None:
 def digest(data: bytes) -> bytes:
     """What the build state keeps of a page to tell whether it changed (16 bytes).
 
-    SHA-256, cut to 16 bytes: with the CPU's SHA instructions (which OpenSSL uses) it
-    hashes twice as fast as BLAKE2b here, and a site build hashes every byte it makes.
+    XXH3-128: a site build hashes every byte it makes (3.2 GB for 100,000 events), and
+    nothing here needs a cryptographic hash, only one under which two versions of a
+    page never collide by chance. 0.17 us a 4 KB page against 2.7 us for SHA-256 (with
+    the CPU's SHA instructions) and 4.6 us for BLAKE2b: 2 s of a full build's CPU.
     """
-    return hashlib.sha256(data).digest()[:16]
+    return xxh3_128_digest(data)
 
 
 _CREATE = os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_CLOEXEC", 0)

@@ -31,7 +31,8 @@ A list's members are kept twice: in its ``related`` row (JSON, in list order), w
 :meth:`BuildState.recorded_lists` reads, and one ``related_members`` row per member,
 keyed by member, which :meth:`BuildState.listing` reads. Version 3 indexed the
 members' rows by list instead: a second B-tree to fill with a full build's 1,000,000
-rows, 1.3 s of the parent process's time (which the workers wait for)."""
+rows, 1.3 s of the parent process's time (which the workers wait for), and its page
+digests were SHA-256 (see :func:`dateline.site.output.digest`)."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;
