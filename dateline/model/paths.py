@@ -23,6 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
+from functools import cache
 
 from dateline.errors import InputError
 
@@ -39,7 +40,10 @@ def day_label(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}-{day.day}"
 
 
+@cache
 def day_dir(day: date) -> str:
+    """``/news/2012/02/9``; made once per day (pages link to the same few thousand days
+    thousands of times)."""
     return f"/news/{day.year:04d}/{day.month:02d}/{day.day}"
 
 

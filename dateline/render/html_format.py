@@ -11,13 +11,13 @@ inline SVG, and a cover image (a publisher's picture, not ours to copy) is a lin
 from __future__ import annotations
 
 import contextlib
-import json
-from collections.abc import Callable, Mapping, MutableMapping
+from collections.abc import Callable, Iterable, Mapping, MutableMapping
 from functools import cache
 from types import CodeType
 from typing import Any
 
 import markupsafe
+import orjson
 from jinja2 import (
     Environment,
     FileSystemBytecodeCache,
@@ -158,7 +158,15 @@ def _environment() -> Environment:
     )
     # A global, so that the macros see it without the page's context (see _macros.html).
     environment.globals["chart"] = chart
+    environment.filters["commas"] = _commas
     return environment
+
+
+def _commas(items: Iterable[str]) -> str:
+    """``a, b, c``: Jinja's ``join`` filter without its per-item escaping (the output is
+    escaped whole, which gives the same text: ``, `` has nothing to escape) or its async
+    wrapper, 2-3 us of each related entry."""
+    return ", ".join(items)
 
 
 def stylesheet() -> str:
@@ -217,7 +225,9 @@ def event_json_ld(view: dict[str, Any]) -> str:
             }
             for s in view["sources"]
         ]
-    text = json.dumps(data, ensure_ascii=False)
+    # orjson (as the pages' JSON): the standard library's encoder took a tenth of an
+    # event page's HTML for these few keys.
+    text = orjson.dumps(data).decode()
     return text.replace("&", "\\u0026").replace("<", "\\u003c").replace(">", "\\u003e")
 
 

@@ -50,10 +50,7 @@ def _iso(day: date) -> str:
 
 def _event_page(day: date, slug: str) -> str:
     """``event_path(day, slug)`` without its extension (the folder made once per day)."""
-    return f"{_day_folder(day)}/{slug}"
-
-
-_day_folder = cache(day_dir)
+    return f"{day_dir(day)}/{slug}"
 
 
 def _time(value: datetime | None) -> str | None:
