@@ -68,6 +68,8 @@ def _fill(element: etree._Element, mapping: dict[str, Any]) -> None:
             for item in value:
                 if type(item) is dict:
                     _fill(_SubElement(child, name), item)
+                elif type(item) is str:  # a related entry's shared tags, a tag's names
+                    _SubElement(child, name).text = item
                 else:
                     _set(_SubElement(child, name), name, item)
         elif kind is dict:
