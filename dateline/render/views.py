@@ -262,12 +262,16 @@ def context_view(
     entries: Sequence[EventEntry],
     year: int | None = None,
     day_counts: Mapping[date, int] | None = None,
+    years: Sequence[int] | None = None,
 ) -> dict[str, Any]:
     """A context tag's page: its latest events, or (``year``) all its events of one year.
 
     ``entries`` holds at least the events to list (the latest ones, or the year's: the
     rest are left out); ``day_counts`` counts all the tag's events by day (by default,
     from ``entries``), which a build can get without loading every event of a big tag.
+    ``years``: the tag's :func:`context_years`, when the caller has them; then a year
+    page's ``day_counts`` need hold only that year's days (a build writing a big tag's
+    twenty year pages counts its days once, not once a page).
     The tag's page has the chart of all its events and links to its year pages (when
     it has more events than it lists). A year page has that year's events and chart,
     and the links to the other years, but nothing from other years (no counts): so an
@@ -293,7 +297,7 @@ def context_view(
         "months": _months(charted),
         "years": [
             {"year": y, "path": _no_ext(context_path(context.slug, year=y))}
-            for y in context_years(counts)
+            for y in (context_years(counts) if years is None else years)
         ],
         "events": [entry_view(e) for e in listed],
     }

@@ -628,13 +628,19 @@ class _Build:
         of_year: dict[int, list[EventEntry]] = defaultdict(list)
         for entry in tagged if tagged is not None and wanted else ():
             of_year[entry.date.year].append(entry)  # once, not a pass over all per year
+        counts_of_year: dict[int, dict[date, int]] = defaultdict(dict)
+        for day, n in counts.items() if wanted else ():
+            counts_of_year[day.year][day] = n
+        years = sorted(wanted)
         for year in sorted(wanted if touched is None else wanted & touched):
             listed = (
                 of_year[year]
                 if tagged is not None
                 else self.store.entries_with_context(slug, year=year)
             )
-            view = context_view(context, listed, year=year, day_counts=counts)
+            view = context_view(
+                context, listed, year=year, day_counts=counts_of_year[year], years=years
+            )
             self.writer.put_all(list_files(view))
 
     def _home_now(self, day_counts: dict[date, int]) -> None:

@@ -71,3 +71,24 @@ def test_a_context_page_says_whether_it_counts_all_or_one_year() -> None:
         " _Context: Port, Rail [north]_",
     ]
     assert "- 2019-05: 2" in head
+
+
+def test_a_year_page_given_its_years_needs_only_its_own_days() -> None:
+    """A build counts a tag's days once and hands each year page its year's days and
+    the tag's years: the page must be the one made from all the days."""
+    tagged = [
+        EventEntry(
+            n, date(2001 + n % 4, 1 + n % 12, 1 + n % 28), f"e-{n}", f"E {n}", contexts=(PORT,)
+        )
+        for n in range(60)
+    ]
+    counts: dict[date, int] = {}
+    for entry in tagged:
+        counts[entry.date] = counts.get(entry.date, 0) + 1
+    years = sorted({d.year for d in counts})
+    for year in years:
+        of_year = [e for e in tagged if e.date.year == year]
+        own_days = {d: n for d, n in counts.items() if d.year == year}
+        whole = context_view(PORT, of_year, year=year, day_counts=counts)
+        assert context_view(PORT, of_year, year=year, day_counts=own_days, years=years) == whole
+        assert [y["year"] for y in whole["years"]] == years and whole["count"] == len(of_year)
