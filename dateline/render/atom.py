@@ -102,18 +102,25 @@ def _entry(view: dict[str, Any], base: str) -> FeedEntry:
     entry = _Entry()
     entry.id(entry_id(view["id"], base))
     entry.title(view["headline"])
-    entry.link(href=_absolute(base, view["path"] + ".html"), rel="alternate", type="text/html")
+    # Links and categories each given in one call, as lists: feedgen checks what it
+    # is given per call (a tenth of a tag's feed, one call per tag and source).
+    links = [
+        {"href": _absolute(base, view["path"] + ".html"), "rel": "alternate", "type": "text/html"}
+    ]
     published = _day(view["date"])
     entry.published(published)
     # A placeholder never edited has no change time; its date is the best there is.
     entry.updated(_instant(view["updated"]) if view["updated"] else published)
     if view["summary"]:
         entry.summary(view["summary"], type="text")
-    for context in view["contexts"]:
-        entry.category(term=context["slug"], label=context["name"])
-    for source in view["sources"]:
-        if source["url"]:
-            entry.link(href=source["url"], rel="related", title=source["publisher"])
+    if view["contexts"]:
+        entry.category([{"term": c["slug"], "label": c["name"]} for c in view["contexts"]])
+    links += [
+        {"href": source["url"], "rel": "related", "title": source["publisher"]}
+        for source in view["sources"]
+        if source["url"]
+    ]
+    entry.link(links)
     return entry
 
 
