@@ -149,10 +149,12 @@ def _checked_counts(counts: Mapping[str, int]) -> list[tuple[int, int]]:
     checked: dict[int, int] = {}
     for month, count in counts.items():
         index = _month_index(month)
-        # Integral, not int: counts straight from numpy or a database driver are welcome.
-        if type(count) is not int and (isinstance(count, bool) or not isinstance(count, Integral)):
-            raise InputError(f"{month}: expected a count >= 0, got {count!r}", field="count")
-        if count < 0:
+        # Integral, not int: counts straight from numpy or a database driver are welcome
+        # (an int is let through before the slower check of the abstract class).
+        odd = type(count) is not int and (
+            isinstance(count, bool) or not isinstance(count, Integral)
+        )
+        if odd or count < 0:
             raise InputError(f"{month}: expected a count >= 0, got {count!r}", field="count")
         checked[index] = int(count)
     return sorted(checked.items())

@@ -156,7 +156,7 @@ def _environment() -> Environment:
         # template per page) only costs time.
         auto_reload=False,
     )
-    # A global, so that the macros see it without the page's context (see _macros.html).
+    # Globals, so that the macros see them without the page's context (see _macros.html).
     environment.globals["chart"] = chart
     environment.globals["entry_rows"] = _entry_rows
     environment.filters["commas"] = _commas

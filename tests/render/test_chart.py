@@ -238,7 +238,16 @@ def test_counts_from_numpy_are_plain_integers() -> None:
 
 
 @pytest.mark.parametrize(
-    "counts", [{"2012-1": 3}, {"2012-00": 3}, {"2012-02": -1}, {"2012-02": 1.5}]
+    "counts",
+    [
+        {"2012-1": 3},
+        {"2012-00": 3},
+        {"2012-02": -1},
+        {"2012-02": 1.5},
+        {"2012-02": True},
+        {"2012-02": "3"},
+        {"2012-02": np.int64(-2)},
+    ],
 )
 def test_bad_data_is_refused(counts: Mapping[str, object]) -> None:
     with pytest.raises(InputError):
