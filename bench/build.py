@@ -65,7 +65,13 @@ if str(BENCH) not in sys.path:
 
 import hugo_site  # noqa: E402
 import related  # noqa: E402  (also puts the repository root on sys.path)
-from quiet import delete_set_aside, set_aside, settle, wait_after_deletions  # noqa: E402
+from quiet import (  # noqa: E402
+    delete_set_aside,
+    file_creation_us,
+    set_aside,
+    settle,
+    wait_after_deletions,
+)
 
 from dateline.store import Store, open_store  # noqa: E402
 
@@ -240,7 +246,9 @@ def most_listed(out: Path) -> tuple[int, int]:
 def full_build(db: Path, out: Path, jobs: int | None) -> dict[str, Any]:
     """A full build into an empty folder, and what it left there."""
     set_aside(out)
+    probe = file_creation_us(out.parent)
     full = run_build(db, out, jobs=jobs)
+    full["file_creation_us"] = probe
     output = hugo_site.tree_stats(out, skip_dirs=[STATE_DIR])
     state = hugo_site.tree_stats(out / STATE_DIR)
     full.update(
@@ -264,9 +272,14 @@ def _cpu(run: dict[str, Any]) -> str:
     """CPU seconds and the load around a build (absent from results of older runs)."""
     if "cpu_user_s" not in run:
         return "CPU time not measured"
+    disk = (
+        f"; a file took {run['file_creation_us']:.0f} us to create just before"
+        if "file_creation_us" in run
+        else ""
+    )
     return (
         f"CPU {run['cpu_user_s']:,.1f} s user + {run['cpu_sys_s']:,.1f} s system, "
-        f"load average {run['load_before']:.1f} before, {run['load_after']:.1f} after"
+        f"load average {run['load_before']:.1f} before, {run['load_after']:.1f} after{disk}"
     )
 
 

@@ -64,6 +64,33 @@ def settle() -> float:
     return wait_quiet()
 
 
+def file_creation_us(folder: Path, count: int = 2000) -> float:
+    """Microseconds to create, write (4 KiB) and close one file, over ``count`` new
+    files in a new folder under ``folder`` (deleted after): how fast the disk takes
+    files right now.
+
+    A full site build creates 669,000 files, and their system time swings with the
+    disk's state: 24 s of system CPU on a settled disk, 155 s minutes after 12 GB of
+    other files were deleted (see :data:`INODE_REUSE_WAIT`). 20-26 us a file is the
+    settled figure on the benchmark machine; measured before each full build, it tells
+    a slow disk from slow code. Deleting 2,000 files leaves too few inodes waiting for
+    reuse to matter.
+    """
+    probe = folder / f".file-probe-{os.getpid()}"
+    probe.mkdir(parents=True)
+    data = b"x" * 4096
+    flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
+    try:
+        start = time.perf_counter()
+        for n in range(count):
+            handle = os.open(probe / f"page-{n}.html", flags, 0o644)
+            os.write(handle, data)
+            os.close(handle)
+        return (time.perf_counter() - start) / count * 1e6
+    finally:
+        shutil.rmtree(probe)
+
+
 INODE_REUSE_WAIT = 300.0
 """Seconds for which ext4 without a journal will not reuse a deleted file's inode
 while the inode's block is not on disk (``RECENTCY_DIRTY`` in fs/ext4/ialloc.c; 60 s
