@@ -23,7 +23,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date
-from functools import cache
+from functools import lru_cache
 
 from dateline.errors import InputError
 
@@ -40,10 +40,11 @@ def day_label(day: date) -> str:
     return f"{day.year:04d}-{day.month:02d}-{day.day}"
 
 
-@cache
+@lru_cache(maxsize=1 << 16)
 def day_dir(day: date) -> str:
     """``/news/2012/02/9``; made once per day (pages link to the same few thousand days
-    thousands of times)."""
+    thousands of times). Bounded (179 years of days), so a long-running server keeps
+    no more than that, whatever days it is asked about."""
     return f"/news/{day.year:04d}/{day.month:02d}/{day.day}"
 
 
