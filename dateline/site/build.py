@@ -255,7 +255,7 @@ class _Build:
         with _frozen_heap(), _started(self, tasks, jobs) as results:
             for done, result in enumerate(results, 1):
                 self.writer.absorb(result.writer)
-                self.state.record_related(result.related)
+                self.state.record_new_related(result.related)  # cleared above
                 self.state.record_listed(result.listed)
                 if self.progress:
                     self.progress(done, len(tasks))

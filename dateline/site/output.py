@@ -152,6 +152,12 @@ class SiteWriter:
             self._digest_of = state.digest
         # No page recorded (a first full build): pages are written in place, see above.
         self.fresh = known is not None and not known
+        # What only some builds need: the paths produced (a full build over an earlier
+        # one: the rest are stale), the paths added (an incremental build's sitemaps).
+        # A full build sends its workers' sets to the parent: 669,000 paths twice over
+        # for nothing, when it is the first one.
+        self._note_produced = not self.fresh
+        self._note_added = known is None
         self._root = str(out)
         self.produced: set[str] = set()
         self.added: set[str] = set()  # pages that did not exist before
@@ -203,7 +209,8 @@ class SiteWriter:
         data = content.encode("utf-8") if isinstance(content, str) else content
         new = digest(data)
         old = self._read.pop(path, None) or self._digest_of(path)
-        self.produced.add(path)
+        if self._note_produced:
+            self.produced.add(path)
         # Plain strings, not pathlib: this runs for every file of the site.
         target = self._root + path if path.startswith("/") else f"{self._root}/{path}"
         if old == new and os.path.exists(target):
@@ -218,7 +225,7 @@ class SiteWriter:
         else:
             self._replace(target, folder, name, data)
         self.written += 1
-        if old is None:
+        if old is None and self._note_added:
             self.added.add(path)
         self.records.append((path, new))
         if len(self.records) >= 5000 and self.state is not None:

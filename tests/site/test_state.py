@@ -147,3 +147,54 @@ def test_a_second_build_of_the_same_folder_stops_with_a_clear_error(tmp_path: Pa
     finally:
         first.close()
     BuildState(tmp_path, wait=0.1).close()  # once it is done, the next one builds
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    batches=st.lists(
+        st.dictionaries(
+            st.integers(1, 30),
+            st.lists(
+                st.tuples(st.integers(1, 30), SLUGS), max_size=LIMIT, unique_by=lambda m: m[0]
+            ),
+            max_size=6,
+        ),
+        min_size=1,
+        max_size=3,
+    )
+)
+def test_new_lists_are_recorded_as_record_related_records_them(
+    tmp_path_factory: pytest.TempPathFactory, batches: list[dict[int, list[tuple[int, str]]]]
+) -> None:
+    """A full build's path (``record_new_related`` after ``clear``, each event in one
+    batch) leaves the same rows as the general one."""
+    owners_seen: set[int] = set()
+    disjoint = []
+    for batch in batches:  # a full build records each event's list once
+        disjoint.append({o: m for o, m in batch.items() if o not in owners_seen})
+        owners_seen |= set(batch)
+    tables = []
+    for record in ("record_related", "record_new_related"):
+        state = BuildState(tmp_path_factory.mktemp("site"))
+        try:
+            state.record_related(related_records({99: [_related(5, BASE, "old", 1)]}))
+            state.clear()
+            for batch in disjoint:
+                getattr(state, record)(
+                    related_records(
+                        {
+                            owner: [_related(m, BASE + m, slug, 1 + m % 3) for m, slug in members]
+                            for owner, members in batch.items()
+                        }
+                    )
+                )
+            tables.append(
+                [
+                    state._db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
+                    for table in ("related", "related_members")
+                ]
+            )
+        finally:
+            state.close(commit=False)
+    assert tables[0] == tables[1]
+    assert len(tables[1][1]) == sum(len(m) for batch in disjoint for m in batch.values())
