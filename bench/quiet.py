@@ -91,10 +91,12 @@ def file_creation_us(folder: Path, count: int = 2000) -> float:
         shutil.rmtree(probe)
 
 
-INODE_REUSE_WAIT = 300.0
-"""Seconds for which ext4 without a journal will not reuse a deleted file's inode
-while the inode's block is not on disk (``RECENTCY_DIRTY`` in fs/ext4/ialloc.c; 60 s
-once it is, but files created beside it make the block dirty again)."""
+INODE_REUSE_WAIT = 370.0
+"""Seconds for which ext4 without a journal may not reuse a deleted file's inode:
+``RECENTCY_MIN`` (60 s), plus ``RECENTCY_DIRTY`` (300 s) while the inode's block is
+not on disk (fs/ext4/ialloc.c), and files created beside it make the block dirty
+again; 10 s to spare. It was 300 s: one run (s18d) probed 282 us a file 287 s after
+its deletions, against 20-26 us settled."""
 _STAMP = ".deleted-at"
 _set_aside: list[Path] = []
 
@@ -105,7 +107,7 @@ def set_aside(folder: Path) -> None:
 
     Why not delete it here: this machine's root file system is ext4 without a
     journal. There, a new file does not reuse the inode of a file deleted in the last
-    60-300 s: to create one, the kernel walks the group's free inodes and skips each
+    60-360 s: to create one, the kernel walks the group's free inodes and skips each
     recently deleted one (``recently_deleted()`` in fs/ext4/ialloc.c). After deleting
     a 669,000-file site, creating a file cost 150-470 us of system CPU instead of 10-30
     us (``perf`` put 65% of the time in that walk), and the same full build took 229 s
