@@ -31,6 +31,7 @@ from jinja2.runtime import Context
 from markupsafe import Markup, escape
 
 from dateline.render.chart import timeline_svg
+from dateline.render.listed import ListedEntry
 
 # What markupsafe.escape wraps in Markup: its C code (pure Python where not built). Not
 # public: a MarkupSafe without it gets the public function, slower but the same text.
@@ -158,7 +159,7 @@ def _environment() -> Environment:
     )
     # Globals, so that the macros see them without the page's context (see _macros.html).
     environment.globals["chart"] = chart
-    environment.globals["entry_rows"] = _entry_rows
+    environment.globals["entry_items"] = _entry_items
     environment.filters["commas"] = _commas
     return environment
 
@@ -167,30 +168,67 @@ EntryRow = tuple[str, str, bool, str, str | None, str | None, list[tuple[str, st
 """href, headline, retired, date, story href, story name, (href, name) of each tag."""
 
 
-def _entry_rows(url: Callable[..., str], events: Iterable[Mapping[str, Any]]) -> list[EntryRow]:
-    """A list's entries as the ``entries`` macro shows them, unpacked into local names
-    and their links made here.
+def _entry_row(url: Callable[..., str], e: Mapping[str, Any]) -> EntryRow:
+    """A list entry as the ``entry_item`` macro shows it, unpacked into plain values and
+    its links made here.
 
     Jinja looks every ``e.key`` of a template up through ``Environment.getattr`` (a
     call each, twenty an entry), and calls the link maker through the context: a list
-    page's entries were half of its HTML. The values are escaped by the template, as
-    before.
+    page's entries were half of its HTML. The values are escaped by the template.
     """
-    rows = []
+    story = e["story"]
+    return (
+        url(e["path"]),
+        e["headline"],
+        e.get("retired", False),
+        e["date"],
+        url(story["path"]) if story else None,
+        story["name"] if story else None,
+        [(url("/context/" + c["slug"]), c["name"]) for c in e["contexts"]],
+    )
+
+
+def _entry_items(
+    url: Callable[..., str],
+    events: Iterable[Mapping[str, Any] | ListedEntry],
+    show_date: bool = True,
+) -> Markup:
+    """The ``<li>`` of each entry of a list (the ``entries`` macro's items).
+
+    An entry a full build made (:mod:`dateline.render.listed`) has its item, links
+    from the site's root: the page's way up to the root goes before each of them.
+    ``href="`` marks them: archive text cannot hold it, since escaping turns its ``"``
+    into ``&#34;``.
+    """
+    item = _entry_item_macro()
+    parts = []
+    up = None
     for e in events:
-        story = e["story"]
-        rows.append(
-            (
-                url(e["path"]),
-                e["headline"],
-                e.get("retired", False),
-                e["date"],
-                url(story["path"]) if story else None,
-                story["name"] if story else None,
-                [(url("/context/" + c["slug"]), c["name"]) for c in e["contexts"]],
-            )
-        )
-    return rows
+        if type(e) is ListedEntry:
+            if up is None:
+                up = 'href="' + url("/", None)  # "../../" here, or "/" (a root-path page)
+            part = e.html_dated if show_date else e.html_undated
+            parts.append(part.replace('href="', up) if up != 'href="' else part)
+        else:
+            assert not isinstance(e, ListedEntry)
+            parts.append(item(*_entry_row(url, e), show_date))
+    return Markup("".join(parts))
+
+
+def entry_items(entry: Mapping[str, Any]) -> tuple[str, str]:
+    """A list entry's ``<li>``, with its date and without, links from the site's root
+    (the HTML parts of a :class:`~dateline.render.listed.ListedEntry`)."""
+    item = _entry_item_macro()
+    row = _entry_row(_FROM_ROOT, entry)
+    return str(item(*row, True)), str(item(*row, False))
+
+
+@cache
+def _entry_item_macro() -> Callable[..., Markup]:
+    """The ``entry_item`` macro of ``_macros.html``, callable from Python."""
+    module = _environment().get_template("_macros.html").module
+    macro: Callable[..., Markup] = module.entry_item  # type: ignore[attr-defined]  # a template's macro
+    return macro
 
 
 def _commas(items: Iterable[str]) -> str:
@@ -230,6 +268,10 @@ class _Url:
     def __call__(self, path: str, ext: str | None = "html") -> str:
         target = f"{path}.{ext}" if ext else path
         return target if self.absolute else self.up + target[1:]
+
+
+_FROM_ROOT = _Url("", False)
+"""Links as a page at the site's root makes them (``news/...``): see :func:`entry_items`."""
 
 
 def event_json_ld(view: dict[str, Any]) -> str:

@@ -13,6 +13,22 @@ from typing import Any
 
 import orjson
 
+from dateline.render.listed import ListedEntry
+
 
 def render_json(view: dict[str, Any]) -> bytes:
-    return orjson.dumps(view, option=orjson.OPT_APPEND_NEWLINE)
+    return orjson.dumps(view, default=_made, option=orjson.OPT_APPEND_NEWLINE)
+
+
+def entry_json(entry: dict[str, Any]) -> bytes:
+    """A list entry's object as a page has it (the JSON part of a
+    :class:`~dateline.render.listed.ListedEntry`)."""
+    return orjson.dumps(entry)
+
+
+def _made(value: Any) -> orjson.Fragment:
+    """A list entry made by a full build (:mod:`dateline.render.listed`), as it was
+    written: orjson calls this only for what it cannot write itself."""
+    if type(value) is ListedEntry:
+        return orjson.Fragment(value.json)
+    raise TypeError(f"a page view holds a {type(value).__name__}, which JSON cannot say")

@@ -13,6 +13,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import Any
 
+from dateline.render.listed import ListedEntry
 from dateline.render.markdown import escape_link_text, formats_line
 
 
@@ -27,7 +28,11 @@ def _link(text: str, path: str, ext: str = "md") -> str:
     return f"[{escape_link_text(text)}]({path}.{ext})"
 
 
-def _entry(entry: dict[str, Any], with_date: bool = True) -> str:
+def entry_line(entry: dict[str, Any] | ListedEntry, with_date: bool = True) -> str:
+    """A list entry's item (after its number): ``date: [headline ](path.md) _Context: ..._``."""
+    if type(entry) is ListedEntry:  # made by a full build (see dateline.render.listed)
+        return entry.markdown_dated if with_date else entry.markdown_undated
+    assert isinstance(entry, dict)
     text = f"[{escape_link_text(entry['headline'])} ]({entry['path']}.md)"
     if with_date:
         text = f"{entry['date']}: {text}"
@@ -56,7 +61,7 @@ def _month(view: dict[str, Any]) -> list[str]:
     lines += [f"# {view['title']}", ""]
     for day in view["days"]:
         lines += [f"## {_link(day['label'], day['path'])}", ""]
-        lines += [*_numbered(_entry(e, with_date=False) for e in day["events"]), ""]
+        lines += [*_numbered(entry_line(e, with_date=False) for e in day["events"]), ""]
     return lines
 
 
@@ -88,20 +93,20 @@ def _context(view: dict[str, Any]) -> list[str]:
     lines += [f"# {view['title']}", "", said, ""]
     lines += ["### Events per month:", "", *_counts(view), "", *_years(view)]
     heading = "Latest events" if view["year"] is None else f"Events of {view['year']}"
-    return [*lines, f"### {heading}:", "", *_numbered(_entry(e) for e in view["events"])]
+    return [*lines, f"### {heading}:", "", *_numbered(entry_line(e) for e in view["events"])]
 
 
 def _story(view: dict[str, Any]) -> list[str]:
     lines = [f"# {view['title']}", "", f"{_events(view['count'])}.", ""]
     lines += ["### Events per month:", "", *_counts(view), ""]
-    return [*lines, "### Events:", "", *_numbered(_entry(e) for e in view["events"])]
+    return [*lines, "### Events:", "", *_numbered(entry_line(e) for e in view["events"])]
 
 
 def _home(view: dict[str, Any]) -> list[str]:
     lines = ["# Dateline", "", f"{_events(view['count'])}.", ""]
     for day in view["days"]:
         lines += [f"## {_link(day['label'], day['path'])}", ""]
-        lines += [*_numbered(_entry(e, with_date=False) for e in day["events"]), ""]
+        lines += [*_numbered(entry_line(e, with_date=False) for e in day["events"]), ""]
     lines += _years(view)
     contexts = (
         f"- {_link(c['name'], '/context/' + c['slug'])}: {c['count']}" for c in view["contexts"]

@@ -35,6 +35,7 @@ from dateline.model import (
 from dateline.model.paths import day_dir
 from dateline.render.article_views import event_article_entry
 from dateline.render.chart import MONTH_NAMES
+from dateline.render.listed import ListedEntry, listed_entries
 from dateline.render.markdown import version_label, version_path
 
 
@@ -162,6 +163,15 @@ def entry_view(entry: EventEntry) -> dict[str, Any]:
     }
 
 
+def _entry_views(entries: Iterable[EventEntry]) -> list[dict[str, Any] | ListedEntry]:
+    """:func:`entry_view` of each, or the entry a full build made of it in every format
+    (:mod:`dateline.render.listed`)."""
+    book = listed_entries()
+    if book is None:
+        return [entry_view(e) for e in entries]
+    return [book.get(e.id) or entry_view(e) for e in entries]
+
+
 def _newest_first(entries: Iterable[EventEntry]) -> list[EventEntry]:
     return sorted(entries, key=lambda e: (e.date, e.id), reverse=True)
 
@@ -186,7 +196,7 @@ def _day_group(day: date, entries: Sequence[EventEntry]) -> dict[str, Any]:
         "date": day.isoformat(),
         "label": day_label(day),
         "path": _no_ext(day_path(day)),
-        "events": [entry_view(e) for e in entries],
+        "events": _entry_views(entries),
     }
 
 
@@ -299,7 +309,7 @@ def context_view(
             {"year": y, "path": _no_ext(context_path(context.slug, year=y))}
             for y in (context_years(counts) if years is None else years)
         ],
-        "events": [entry_view(e) for e in listed],
+        "events": _entry_views(listed),
     }
 
 
@@ -314,7 +324,7 @@ def story_view(slug: str, entries: Sequence[EventEntry]) -> dict[str, Any]:
         "names": names,
         "count": len(entries),
         "months": _months(e.date for e in entries),
-        "events": [entry_view(e) for e in _newest_first(entries)],
+        "events": _entry_views(_newest_first(entries)),
     }
 
 

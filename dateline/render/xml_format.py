@@ -14,6 +14,8 @@ from typing import Any
 
 from lxml import etree
 
+from dateline.render.listed import ListedEntry
+
 ITEM_NAMES = {
     "contexts": "context",
     "sources": "source",
@@ -32,6 +34,8 @@ ITEM_NAMES = {
 }
 
 _SubElement = etree.SubElement
+_OWN_TEXT = etree.XMLParser(resolve_entities=False, no_network=True)
+"""For reading back what lxml itself wrote (:func:`_made_events`)."""
 
 
 def render_xml(view: dict[str, Any]) -> bytes:
@@ -59,8 +63,11 @@ def _fill(element: etree._Element, mapping: dict[str, Any]) -> None:
     for key, value in mapping.items():
         if value is None:
             continue
-        child = _SubElement(element, key)
         kind = type(value)
+        if kind is list and key == "events" and any(type(v) is ListedEntry for v in value):
+            element.append(_made_events(value))
+            continue
+        child = _SubElement(element, key)
         if kind is str:
             child.text = value
         elif kind is list:
@@ -101,3 +108,26 @@ def _set(element: etree._Element, key: str, value: Any) -> None:
         _set(element, key, list(value))
     else:
         element.text = str(value)
+
+
+def entry_element(entry: dict[str, Any]) -> bytes:
+    """A list entry's ``<event>`` element as a page has it, alone (the XML part of a
+    :class:`~dateline.render.listed.ListedEntry`)."""
+    element = etree.Element("event")
+    _fill(element, entry)
+    text: bytes = etree.tostring(element, encoding="UTF-8")
+    return text
+
+
+def _made_events(entries: list[Any]) -> etree._Element:
+    """A list page's ``events`` element from entries made by a full build (and entry
+    views for any it had not made).
+
+    lxml takes about 0.7 us an element, and an entry has about 19: the elements of the
+    entries a full build made once are read back from lxml's own text of them, in one
+    parse a page (139 against 286 us for a tag's page of 14 entries; the same bytes
+    once written). Only what lxml itself wrote is parsed here: archive text in it is
+    escaped as in any element.
+    """
+    parts = [e.xml if type(e) is ListedEntry else entry_element(e) for e in entries]
+    return etree.fromstring(b"<events>" + b"".join(parts) + b"</events>", _OWN_TEXT)

@@ -55,6 +55,8 @@ from dateline.render import views
 from dateline.render.app_pages import SEARCH_PAGE_FILE, static_search_page
 from dateline.render.atom import render_atom
 from dateline.render.html_format import render_html, stylesheet
+from dateline.render.listed import listing_from
+from dateline.render.listed_parts import entry_parts
 from dateline.render.markdown import version_path
 from dateline.render.related_splice import related_parts, spliced
 from dateline.render.views import (
@@ -67,6 +69,7 @@ from dateline.render.views import (
     story_view,
     year_view,
 )
+from dateline.site.entry_book import EntryBook
 from dateline.site.output import SiteWriter, remove_spares
 from dateline.site.pages import article_files, day_files, event_files, list_files
 from dateline.site.sitemap import (
@@ -78,6 +81,7 @@ from dateline.site.sitemap import (
     year_sitemap_path,
 )
 from dateline.site.state import (
+    STATE_DIR,
     BuildState,
     Listed,
     PageDigests,
@@ -206,6 +210,9 @@ class _Build:
         self.by_context: dict[str, list[EventEntry]] = defaultdict(list)
         self.by_story: dict[str, list[EventEntry]] = defaultdict(list)
         self.day_counts: dict[date, int] = {}
+        # A full build's list entries, made once per event by its events' tasks.
+        self._book: EntryBook | None = None
+        self._entry_of: dict[int, EventEntry] = {}
         self._linked_events: set[int] | None = None  # events with articles: _event_articles
         # What an incremental build's tasks share: the ranking of the related lists to
         # rewrite (None when no edit changed what related lists show), the changed events.
@@ -237,12 +244,17 @@ class _Build:
         stories = sorted(set(self.by_story) | {s for _, st in marks if (s := story_slug(st))})
         months = sorted({(d.year, d.month) for d in days})
         ids = [e.id for e in entries]
-        # Contexts come most events first: deal them out, so that no task holds all the
-        # big ones; the costliest tasks go first, so that none is left alone at the end.
+        self._entry_of = {e.id: e for e in entries}
+        self._book = EntryBook(self.writer.out / STATE_DIR / "entries")
+        self._book.start()
+        # The events first: their tasks make each event's list entry once, for the list
+        # pages' tasks after them (see EntryBook). Contexts come most events first: deal
+        # them out, so that no task holds all the big ones; the costliest list tasks go
+        # first, so that none is left alone at the end.
         spread = -(-len(self.contexts) // 500)
         tasks: list[tuple[str, Sequence[Any]]] = [
-            *(("contexts", range(i, len(self.contexts), spread)) for i in range(spread)),
             *(("events", chunk) for chunk in _chunks(ids, _BATCH)),
+            *(("contexts", range(i, len(self.contexts), spread)) for i in range(spread)),
             *(("days", chunk) for chunk in _chunks(days, 2000)),
             *(("months", chunk) for chunk in _chunks(months, 100)),
             *(("stories", chunk) for chunk in _chunks(stories, 500)),
@@ -259,6 +271,8 @@ class _Build:
                 self.state.record_listed(result.listed)
                 if self.progress:
                     self.progress(done, len(tasks))
+        self._book.remove()
+        self._book = None
         self._all_article_pages()
         self._site_files()
         self.writer.flush()
@@ -281,6 +295,10 @@ class _Build:
         try:
             if kind == "affected":
                 result = self._affected_task(items)
+            elif kind != "events" and self._book is not None:
+                self._book.refresh()
+                with listing_from(self._book.entries):
+                    self._task(kind, items, result)
             else:
                 self._task(kind, items, result)
         finally:
@@ -296,6 +314,9 @@ class _Build:
             events = self.store.events(items)
             for event in events:
                 self._event_pages(event, related[event.id], all_versions=True)
+            if self._book is not None:
+                made = {e.id: entry_parts(self._entry_of[e.id]) for e in events}
+                self._book.write(str(items[0]), made)
             result.related = related_records({e.id: related[e.id] for e in events})
             result.listed = [(e.id, self._listed(e)) for e in events]
         elif kind == "days":

@@ -27,6 +27,7 @@ from dateline.model import ArticleContent, EventContent, Ingestion, Version, slu
 from dateline.render.markdown import version_path
 from dateline.site import build as build_module
 from dateline.site.build import BuildReport, build_site
+from dateline.site.entry_book import EntryBook
 from dateline.site.output import SiteWriter
 from dateline.site.state import STATE_DIR
 from dateline.store import Store
@@ -380,6 +381,31 @@ def test_worker_processes_write_what_one_process_writes(store: Store, tmp_path: 
     two = build_site(store, tmp_path / "two", jobs=2)
     assert one.pages_written == two.pages_written > 0
     assert snapshot(tmp_path / "one") == snapshot(tmp_path / "two")
+
+
+def test_list_pages_of_entries_made_once_are_those_made_each_time(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A full build makes each event's list entry once, where its pages are made
+    (EntryBook): its list pages are those of a build whose list pages make every entry
+    themselves, and the entries' files are gone when it is done."""
+    _seed_archive(store)
+    books: list[int] = []
+    refresh = EntryBook.refresh
+
+    def counted(book: EntryBook) -> None:
+        refresh(book)
+        books.append(len(book.entries))
+
+    monkeypatch.setattr(EntryBook, "refresh", counted)
+    assert build_site(store, tmp_path / "made", jobs=1).full
+    assert books and min(books) == store.count_events() > 0  # the events' tasks came first
+    assert not (tmp_path / "made" / STATE_DIR / "entries").exists()
+    monkeypatch.setattr(EntryBook, "refresh", lambda book: None)
+    assert build_site(store, tmp_path / "each", jobs=1).full
+    made, each = snapshot(tmp_path / "made"), snapshot(tmp_path / "each")
+    assert sorted(made) == sorted(each)
+    assert [p for p in sorted(made) if made[p] != each[p]] == []
 
 
 def store_article(store: Store, name: str, text: str, day: date | None) -> int:
