@@ -230,7 +230,7 @@ class _Build:
         self.entries = entries = self.store.all_entries()
         # With every event's slug and headline: lists made in memory, not described by
         # SQL (see RelatedIndex.related_many).
-        self.store.load_related_index(listing=True)
+        self.store.load_related_index(listing={e.id: (e.slug, e.headline) for e in entries})
         marks = self.store.version_marks()
         for entry in entries:
             self.by_day[entry.date].append(entry)

@@ -62,6 +62,15 @@ class EventListing:
         listing._at[every] = np.arange(len(every))
         return listing
 
+    @classmethod
+    def of(cls, rows: dict[int, tuple[str, str]]) -> EventListing:
+        """A listing of rows the caller already holds (a full site build has every
+        event's entry in memory): kept as they are, as the changed rows are, and read
+        by a dictionary lookup (0.2 us, against 2 us from the packed text)."""
+        listing = cls()
+        listing._changed = dict(rows)
+        return listing
+
     def get(self, event_id: int) -> tuple[str, str] | None:
         """``(slug, headline)`` of the event, or None if there is none."""
         if event_id in self._changed:

