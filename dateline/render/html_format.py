@@ -218,9 +218,13 @@ def _entry_items(
 def entry_items(entry: Mapping[str, Any]) -> tuple[str, str]:
     """A list entry's ``<li>``, with its date and without, links from the site's root
     (the HTML parts of a :class:`~dateline.render.listed.ListedEntry`)."""
-    item = _entry_item_macro()
     row = _entry_row(_FROM_ROOT, entry)
-    return str(item(*row, True)), str(item(*row, False))
+    dated = str(_entry_item_macro()(*row, True))
+    # Without its date the item lacks only the <time> element (and the " · " between it
+    # and a story's link): cut out, rather than the macro called again (3.7 us). No
+    # archive text holds "<time": escaping turns its "<" into "&lt;".
+    shown = f'<time datetime="{row[3]}">{row[3]}</time>'
+    return dated, dated.replace(shown + " · " if row[4] else shown, "", 1)
 
 
 @cache

@@ -16,11 +16,12 @@ def entry_parts(entry: EventEntry) -> Parts:
     format makes of its entry view on a list page."""
     view = entry_view(entry)
     html_dated, html_undated = entry_items(view)
+    markdown = entry_line(view, with_date=True)
     return (
         html_dated,
         html_undated,
         entry_element(view),
-        entry_line(view, with_date=True),
-        entry_line(view, with_date=False),
+        markdown,
+        markdown[len(view["date"]) + 2 :],  # "YYYY-MM-DD: " off (see entry_line)
         entry_json(view),
     )

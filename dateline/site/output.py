@@ -111,9 +111,11 @@ def _write_to(handle: int, data: bytes, *, cut: bool = False) -> None:
     held beyond ``data`` is cut off (it was written over, not truncated first, so that
     its blocks are reused rather than freed and allocated again)."""
     try:
-        view = memoryview(data)
-        while view:
-            view = view[os.write(handle, view) :]
+        written = os.write(handle, data)  # all of it, but for a signal or a full disk
+        if written < len(data):
+            view = memoryview(data)[written:]
+            while view:
+                view = view[os.write(handle, view) :]
         if cut:
             os.ftruncate(handle, len(data))
     finally:
