@@ -31,13 +31,9 @@ def _urlset(base_url: str, paths: Iterable[str]) -> bytes:
     return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
-def _html(paths: Iterable[str]) -> list[str]:
-    return [p for p in paths if p.endswith(".html")]
-
-
 def year_sitemap(state: BuildState, base_url: str, year: int) -> bytes | None:
     """The sitemap of one year's pages (None when the year has none)."""
-    paths = _html(state.paths_between(f"/news/{year:04d}/", f"/news/{year:04d}0"))
+    paths = state.paths_between(f"/news/{year:04d}/", f"/news/{year:04d}0", ".html")
     return _urlset(base_url, paths) if paths else None
 
 
@@ -45,7 +41,7 @@ def site_sitemap(state: BuildState, base_url: str) -> bytes:
     """Home, context and story pages."""
     paths = ["/index.html"]
     for prefix in ("/context/", "/story/"):
-        paths += _html(state.paths_between(prefix, prefix[:-1] + "0"))
+        paths += state.paths_between(prefix, prefix[:-1] + "0", ".html")
     return _urlset(base_url, paths)
 
 
