@@ -408,6 +408,24 @@ def test_list_pages_of_entries_made_once_are_those_made_each_time(
     assert [p for p in sorted(made) if made[p] != each[p]] == []
 
 
+def test_a_failed_full_build_leaves_no_made_entries_behind(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    _seed_archive(store)
+    task = build_module._Build._task
+
+    def failing(build: Any, kind: str, items: Any, result: Any) -> None:
+        if kind == "contexts":
+            raise RuntimeError("stop here")
+        task(build, kind, items, result)
+
+    monkeypatch.setattr(build_module._Build, "_task", failing)
+    with pytest.raises(RuntimeError, match="stop here"):
+        build_site(store, tmp_path, jobs=1)
+    assert (tmp_path / STATE_DIR).is_dir()
+    assert not (tmp_path / STATE_DIR / "entries").exists()
+
+
 def store_article(store: Store, name: str, text: str, day: date | None) -> int:
     """A made-up article (``name`` makes its address), compared with the others for copies."""
     content = ArticleContent(
