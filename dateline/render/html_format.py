@@ -204,13 +204,12 @@ def _entry_items(
     parts = []
     up = None
     for e in events:
-        if type(e) is ListedEntry:
+        if isinstance(e, ListedEntry):
             if up is None:
                 up = 'href="' + url("/", None)  # "../../" here, or "/" (a root-path page)
             part = e.html_dated if show_date else e.html_undated
             parts.append(part.replace('href="', up) if up != 'href="' else part)
         else:
-            assert not isinstance(e, ListedEntry)
             parts.append(item(*_entry_row(url, e), show_date))
     return Markup("".join(parts))
 

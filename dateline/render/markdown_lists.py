@@ -30,9 +30,8 @@ def _link(text: str, path: str, ext: str = "md") -> str:
 
 def entry_line(entry: dict[str, Any] | ListedEntry, with_date: bool = True) -> str:
     """A list entry's item (after its number): ``date: [headline ](path.md) _Context: ..._``."""
-    if type(entry) is ListedEntry:  # made by a full build (see dateline.render.listed)
+    if isinstance(entry, ListedEntry):  # made by a full build (see dateline.render.listed)
         return entry.markdown_dated if with_date else entry.markdown_undated
-    assert isinstance(entry, dict)
     text = f"[{escape_link_text(entry['headline'])} ]({entry['path']}.md)"
     if with_date:
         text = f"{entry['date']}: {text}"
