@@ -16,6 +16,8 @@ Kept in step by the index's catch-up, which re-reads every changed event's row a
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import numpy.typing as npt
 import sqlalchemy as sa
@@ -80,6 +82,11 @@ class EventListing:
         text = self._blob[self._starts[at] : self._starts[at + 1]].decode()
         slug, headline = text.split(_SEPARATOR, 1)
         return slug, headline
+
+    def getter(self) -> Callable[[int], tuple[str, str] | None]:
+        """:meth:`get`, or for a listing of given rows alone (:meth:`of`) the dictionary's
+        own ``get``, which answers the same: a full site build looks up a million."""
+        return self._changed.get if not self._blob and not len(self._at) else self.get
 
     def update(self, event_id: int, row: tuple[str, str] | None) -> None:
         """The event's slug and headline now (None: it no longer exists)."""

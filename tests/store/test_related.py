@@ -168,8 +168,8 @@ def test_a_kept_listing_describes_lists_as_the_rows_do(databases: Databases) -> 
     instead of reading the listed events' rows, and so does a full site build (its
     lists by related_many, from the rows it read with the entries): their lists equal
     those read from the rows, dates, slugs and headlines included, through another
-    process's edits of headlines (new slugs), moves to other days, retirements and new
-    events."""
+    process's edits of headlines (new slugs), tags, moves to other days, retirements and
+    new events."""
     url = databases.new_url()
     writer, listing, rows = databases.open(url), databases.open(url), databases.open(url)
     given = databases.open(url)  # a full site build's: the rows it read with the entries
@@ -205,7 +205,10 @@ def test_a_kept_listing_describes_lists_as_the_rows_do(databases: Databases) -> 
     events = list(writer.iter_events())
     for event in rng.sample(events, 30):
         moved = event.content.date + timedelta(days=rng.choice([0, 1, -3, 4000]))
-        content = replace(event.content, headline=f"{event.content.headline} again", date=moved)
+        retagged = tuple(rng.sample(tags, 2)) if rng.random() < 0.3 else event.content.contexts
+        content = replace(
+            event.content, headline=f"{event.content.headline} again", date=moved, contexts=retagged
+        )
         writer.append_version(event.id, content)
     for event in rng.sample(events, 5):
         current = writer.event(event.id)
