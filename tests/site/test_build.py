@@ -26,7 +26,7 @@ from dateline.ingest.importer import import_paths
 from dateline.model import ArticleContent, EventContent, Ingestion, Version, slug_for_headline
 from dateline.render.markdown import version_path
 from dateline.site import build as build_module
-from dateline.site.build import BuildReport, build_site
+from dateline.site.build import YOUNG_COLLECTION_AFTER, BuildReport, build_site
 from dateline.site.entry_book import EntryBook
 from dateline.site.output import SiteWriter
 from dateline.site.state import STATE_DIR
@@ -355,17 +355,31 @@ def test_a_full_rebuild_of_an_unchanged_archive_writes_nothing(
 
 
 def test_builds_leave_the_garbage_collector_as_they_found_it(store: Store, tmp_path: Path) -> None:
-    """Both kinds of build freeze what they hold (dateline/site/build.py), and unfreeze
-    it when done, so that a long-lived caller (a server, the tests) collects as before;
-    a caller that froze its own objects finds them frozen still."""
+    """Both kinds of build freeze what they hold (dateline/site/build.py) and collect
+    less often while they run, and undo both when done, so that a long-lived caller (a
+    server, the tests) collects as before; a caller that froze its own objects finds
+    them frozen still."""
     import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
     gc.unfreeze()  # whatever an earlier test left
-    assert build_site(store, tmp_path, jobs=1).full
+    before = gc.get_threshold()
+    during: list[tuple[int, ...]] = []
+    try:
+        gc.set_threshold(1234, 5, 6)
+
+        def progress(done: int, total: int) -> None:
+            during.append(gc.get_threshold())
+
+        assert build_site(store, tmp_path, jobs=1, progress=progress).full
+        assert during and set(during) == {(YOUNG_COLLECTION_AFTER, 5, 6)}
+        assert gc.get_threshold() == (1234, 5, 6)
+    finally:
+        gc.set_threshold(*before)
     assert gc.get_freeze_count() == 0
     event = store.event(1)
     store.append_version(1, replace(event.content, headline="Edited"), editor="t", note="t")
     assert not build_site(store, tmp_path).full
     assert gc.get_freeze_count() == 0
+    assert gc.get_threshold() == before
     gc.freeze()
     try:
         store.append_version(1, replace(event.content, headline="Again"), editor="t", note="t")
