@@ -264,23 +264,53 @@ class Store(CopyStore, ArticlePageStore):
 
     def all_entries(self) -> list[EventEntry]:
         """Every event's entry, by date then id, read at once (a full site build, which
-        keeps them all): two whole-table reads, where :meth:`iter_entries` looks each
-        batch's tags up by id. 100,000 entries in 1.8-2.3 s against 2.6-2.7 s."""
+        keeps them all, before its workers start): three whole-table reads on the
+        driver's cursor, tags by id. :meth:`iter_entries` looks each batch's tags up by
+        id: 100,000 entries in 2.6-2.7 s; the same reads through SQLAlchemy's rows (and
+        the tags joined to their names) 1.89 s, these 1.31 s (medians of 6, alternating).
+        Before the workers start, so the whole build waits for it."""
+        on_sqlite = self.engine.dialect.name == "sqlite"  # dates as ISO text there
+        day_of = date.fromisoformat if on_sqlite else _same
+        time_of = datetime.fromisoformat if on_sqlite else _same
         with self._read() as conn:
-            tags: dict[int, list[Context]] = {}
-            made: dict[str, Context] = {}
-            for eid, name, slug in conn.execute(_entry_tags_select()).all():
-                context = made.get(slug)
-                if context is None or context.name != name:
-                    context = made[slug] = Context(name, slug)
-                listed = tags.get(eid)
-                if listed is None:
-                    tags[eid] = [context]
-                else:
-                    listed.append(context)
-            e = t.events.c
-            rows = conn.execute(_entries_select().order_by(e.date, e.id)).all()
-        return [_entry_from_row(row, tags.get(row[0], ())) for row in rows]
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                cursor.execute("SELECT id, name, slug FROM contexts")
+                named = {cid: Context(name, slug) for cid, name, slug in cursor.fetchall()}
+                cursor.execute(
+                    "SELECT event_id, context_id FROM event_contexts ORDER BY event_id, position"
+                )
+                tags: dict[int, list[Context]] = {}
+                for eid, cid in cursor.fetchall():
+                    listed = tags.get(eid)
+                    if listed is None:
+                        tags[eid] = [named[cid]]
+                    else:
+                        listed.append(named[cid])
+                cursor.execute(
+                    "SELECT e.id, e.date, e.slug, e.headline, v.summary, v.category, v.story, "
+                    "e.updated_at, e.stub, e.retired FROM events e JOIN versions v "
+                    "ON v.event_id = e.id AND v.number = e.current_version ORDER BY e.date, e.id"
+                )
+                rows = cursor.fetchall()
+            finally:
+                cursor.close()
+        return [
+            EventEntry(
+                eid,
+                day_of(day),
+                slug,
+                headline,
+                summary,
+                category,
+                story,
+                tuple(tags.get(eid, ())),
+                None if updated is None else time_of(updated),
+                bool(stub),
+                bool(retired),
+            )
+            for eid, day, slug, headline, summary, category, story, updated, stub, retired in rows
+        ]
 
     def entries(self, ids: Sequence[int]) -> list[EventEntry]:
         """The entries of events ``ids`` (those that exist), by date then id."""
@@ -1592,6 +1622,11 @@ def _version_rows(conn: sa.Connection, event_id: int) -> list[sa.RowMapping]:
         sa.select(t.versions).where(t.versions.c.event_id == event_id).order_by(t.versions.c.number)
     )
     return list(conn.execute(query).mappings())
+
+
+def _same(value: Any) -> Any:
+    """A value the driver already gave as Python's type (PostgreSQL's dates)."""
+    return value
 
 
 def _entries_select() -> sa.Select[Any]:
