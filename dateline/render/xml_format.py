@@ -14,7 +14,7 @@ from typing import Any
 
 from lxml import etree
 
-from dateline.render.listed import ListedEntry, MadeRelated, made_related
+from dateline.render.listed import ListedEntry
 
 ITEM_NAMES = {
     "contexts": "context",
@@ -67,11 +67,6 @@ def _fill(element: etree._Element, mapping: dict[str, Any]) -> None:
         if kind is list and key == "events" and any(type(v) is ListedEntry for v in value):
             element.append(_made_events(value))
             continue
-        if key == "related" and kind is list and (made := made_related()) is not None:
-            made_list = _made_related_list(value, made)
-            if made_list is not None:
-                element.append(made_list)
-                continue
         child = _SubElement(element, key)
         if kind is str:
             child.text = value
@@ -136,39 +131,3 @@ def _made_events(entries: list[Any]) -> etree._Element:
     """
     parts = [e.xml if type(e) is ListedEntry else entry_element(e) for e in entries]
     return etree.fromstring(b"<events>" + b"".join(parts) + b"</events>", _OWN_TEXT)
-
-
-def _made_related_list(related: list[dict[str, Any]], made: MadeRelated) -> etree._Element | None:
-    """An event page's ``related`` element from its entries' parts made once per process
-    (:func:`~dateline.render.listed.related_made_once`), making those it lacks, read
-    back in one parse, as :func:`_made_events` does: only what lxml wrote is parsed.
-
-    Each entry of :func:`~dateline.render.views.related_view` is ``id``, ``date``,
-    ``headline``, ``path`` and the ``shared`` tags' names, and is written as
-    :func:`_fill` would write it (tests/render/test_listed.py holds them equal). None
-    for a list with an empty text, which lxml writes as ``<a></a>`` and reads back as
-    ``<a/>``: such a list is built as any other view is.
-    """
-    parts = [b"<related>"]
-    for entry in related:
-        event_id, shown = entry["id"], (entry["date"], entry["headline"], entry["path"])
-        if not all(shown) or not all(entry["shared"]):
-            return None
-        found = made.xml.get(event_id)
-        if found is None or found[0] != shown:
-            element = etree.Element("event")
-            _fill(
-                element, {"id": event_id, "date": shown[0], "headline": shown[1], "path": shown[2]}
-            )
-            found = made.xml[event_id] = (shown, etree.tostring(element, encoding="UTF-8")[7:-8])
-        parts += (b"<event>", found[1], b"<shared>")
-        for name in entry["shared"]:
-            context = made.contexts.get(name)
-            if context is None:
-                element = etree.Element("context")
-                element.text = name
-                context = made.contexts[name] = etree.tostring(element, encoding="UTF-8")
-            parts.append(context)
-        parts.append(b"</shared></event>")
-    parts.append(b"</related>")
-    return etree.fromstring(b"".join(parts), _OWN_TEXT)

@@ -55,7 +55,7 @@ from dateline.render import views
 from dateline.render.app_pages import SEARCH_PAGE_FILE, static_search_page
 from dateline.render.atom import render_atom
 from dateline.render.html_format import render_html, stylesheet
-from dateline.render.listed import MadeRelated, listing_from, related_made_once
+from dateline.render.listed import listing_from
 from dateline.render.listed_parts import entry_parts
 from dateline.render.markdown import version_path
 from dateline.render.related_splice import related_parts, spliced
@@ -213,9 +213,6 @@ class _Build:
         # A full build's list entries, made once per event by its events' tasks.
         self._book: EntryBook | None = None
         self._entry_of: dict[int, EventEntry] = {}
-        # A full build's related entries' parts, made once per process (each worker
-        # has its own, about 40 MB at 100,000 events).
-        self._related_parts = MadeRelated()
         self._linked_events: set[int] | None = None  # events with articles: _event_articles
         # What an incremental build's tasks share: the ranking of the related lists to
         # rewrite (None when no edit changed what related lists show), the changed events.
@@ -303,9 +300,6 @@ class _Build:
             elif kind != "events" and self._book is not None:
                 self._book.refresh()
                 with listing_from(self._book.entries):
-                    self._task(kind, items, result)
-            elif self._book is not None:  # a full build's events: see MadeRelated
-                with related_made_once(self._related_parts):
                     self._task(kind, items, result)
             else:
                 self._task(kind, items, result)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import posixpath
+from collections.abc import Sequence
 from dataclasses import replace
 from datetime import date
 from pathlib import Path
@@ -13,7 +14,7 @@ from lxml import html
 from markupsafe import Markup, escape
 
 from dateline.ingest.importer import import_paths
-from dateline.model import Event, EventContent, Source, Version
+from dateline.model import Event, EventContent, RelatedEvent, Source, Version
 from dateline.render.html_format import _environment, _escape, render_html
 from dateline.render.views import event_view
 from dateline.store import Store
@@ -29,9 +30,9 @@ def resolve(page_path: str, href: str) -> str:
 HOSTILE = '<script>alert("x")</script> & </script><b>bold</b>'
 
 
-def _page(content: EventContent) -> html.HtmlElement:
+def _page(content: EventContent, related: Sequence[RelatedEvent] = ()) -> html.HtmlElement:
     event = Event(1, (Version(1, "a-slug", content),))
-    return html.fromstring(render_html(event_view(event)))
+    return html.fromstring(render_html(event_view(event, event.current, related)))
 
 
 def test_archive_text_is_never_markup() -> None:
@@ -43,11 +44,16 @@ def test_archive_text_is_never_markup() -> None:
         contexts=(HOSTILE,),
         sources=(Source(HOSTILE, "https://example.org/a?b=1&c=<2>"),),
     )
-    page = _page(content)
+    related = RelatedEvent(2, date(2012, 2, 8), "other", HOSTILE, (HOSTILE, "Homs"))
+    page = _page(content, [related])
     scripts = page.findall(".//script")
     assert [s.get("type") for s in scripts] == ["application/ld+json"]
     assert not page.findall(".//b")
     assert page.find(".//h1").text_content() == HOSTILE
+    item = page.find(".//section[@aria-labelledby='related']/ol/li")
+    assert item.find("a").text_content() == HOSTILE
+    assert item.find("a").get("href") == "../../../../news/2012/02/8/other.html"
+    assert item.find("span").text_content() == f"2012-02-08 · shares {HOSTILE}, Homs"
     data = json.loads(scripts[0].text)
     assert data["name"] == HOSTILE  # intact once parsed, yet never closes the script
 

@@ -1,5 +1,4 @@
-"""List entries made once per event, and related entries' parts made once per process (a
-full build's shortcuts), give the same pages.
+"""List entries made once per event (a full build's shortcut) give the same pages.
 
 Made-up entries (no news text), with text that every format must escape, a retired
 event, a story, and an event without tags.
@@ -13,27 +12,13 @@ from typing import Any
 
 import pytest
 
-from dateline.model import Context, Event, EventContent, EventEntry, RelatedEvent, Version
+from dateline.model import Context, EventEntry
 from dateline.render.html_format import render_html
 from dateline.render.json_format import render_json
-from dateline.render.listed import (
-    ListedEntry,
-    MadeRelated,
-    listed_entries,
-    listing_from,
-    made_related,
-    related_made_once,
-)
+from dateline.render.listed import ListedEntry, listed_entries, listing_from
 from dateline.render.listed_parts import entry_parts
 from dateline.render.markdown_lists import render_list_markdown
-from dateline.render.views import (
-    context_view,
-    day_view,
-    event_view,
-    home_view,
-    month_view,
-    story_view,
-)
+from dateline.render.views import context_view, day_view, home_view, month_view, story_view
 from dateline.render.xml_format import render_xml
 
 ODD = Context('Odd <b>"tag"</b> & co', "odd-b-tag-b-co")
@@ -93,39 +78,3 @@ def _entries(view: dict[str, Any]) -> list[Any]:
 def test_a_page_view_with_anything_else_is_not_json() -> None:
     with pytest.raises(TypeError, match="not JSON serializable"):
         render_json({"type": "context", "events": [object()]})
-
-
-def _event_page(event_id: int, related: list[RelatedEvent]) -> dict[str, Any]:
-    content = EventContent(date(2019, 5, 6), f"Event {event_id}", contexts=(ODD.name, RAIL.name))
-    event = Event(event_id, (Version(1, f"event-{event_id}", content),))
-    return event_view(event, event.current, related, {ODD.name: ODD.slug, RAIL.name: RAIL.slug})
-
-
-def _pages(views: list[dict[str, Any]]) -> list[tuple[str, bytes]]:
-    return [(render_html(v), render_xml(v)) for v in views]
-
-
-def test_related_parts_made_once_give_the_same_event_pages() -> None:
-    """Event pages made while related entries' parts are kept (each made on a first page,
-    reused on the next ones) equal those made without: escaped text, tags in and out of
-    the list, an empty list. A part made for an old headline is not reused once the
-    headline changed, and an empty text (which lxml reads back as ``<a/>``) makes the
-    list the usual way."""
-    hostile = RelatedEvent(1, date(2019, 5, 6), "a", ENTRIES[0].headline, (ODD.name,))
-    ferry = RelatedEvent(2, date(2019, 5, 6), "b", ENTRIES[1].headline, (ODD.name, RAIL.name))
-    line = RelatedEvent(3, date(2018, 1, 9), "c", ENTRIES[2].headline, (RAIL.name,))
-    renamed = RelatedEvent(2, date(2019, 5, 6), "b-2", "Ferry renamed <b>", (RAIL.name,))
-    blank = RelatedEvent(4, date(2019, 5, 7), "d", "", (ODD.name,))
-    lists = [[hostile, ferry], [ferry, line, hostile], [], [line], [renamed, hostile], [blank]]
-    views = [_event_page(10 + n, related) for n, related in enumerate(lists)]
-    expected = _pages(views)
-    made = MadeRelated()
-    with related_made_once(made):
-        assert made_related() is made
-        got = _pages(views)
-        assert _pages(views) == got  # every part made now: all reused
-    assert made_related() is None
-    assert got == expected
-    assert set(made.xml) == {1, 2, 3}  # none for the blank headline's list
-    assert made.xml[2][0][1] == "Ferry renamed <b>"
-    assert "<script>" not in expected[0][0] and b"<script>" not in expected[0][1]
