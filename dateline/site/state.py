@@ -19,6 +19,8 @@ from operator import itemgetter
 from pathlib import Path
 from typing import Any
 
+import orjson
+
 from dateline.errors import DatelineError
 from dateline.model import RelatedEvent
 from dateline.store.ranking import FAR, HORIZON_DAYS, NEAR, SAME_DAY
@@ -80,6 +82,14 @@ enter. Without the list's event's day (not listed) nearness is unknown: as many 
 tags then admits, as :class:`dateline.store.related.RankKey` answers."""
 
 
+def _json(value: Sequence[Any]) -> str:
+    """A list of ids or tag slugs as JSON text, by orjson: a full build writes 200,000
+    of them (the listed events' tags in the parent, the related lists' members in the
+    workers), 2.6-3.3 us each with the standard library's encoder, 0.2-0.3 us so.
+    Read back with :func:`json.loads`, which reads either's text."""
+    return orjson.dumps(value).decode()
+
+
 RelatedRecord = tuple[tuple[Any, ...], tuple[int, ...]]
 """What the build state keeps of an event's related list: its row of the ``related``
 table (the event's id, the length, the last entry's rank, the members as JSON) and the
@@ -103,7 +113,7 @@ def related_records(lists: Mapping[int, Sequence[RelatedEvent]]) -> dict[int, Re
             else (None, None, None, None)
         )
         members = tuple(r.event_id for r in listed)
-        records[eid] = ((*row, json.dumps(members)), members)
+        records[eid] = ((*row, _json(members)), members)
     return records
 
 
@@ -250,10 +260,7 @@ class BuildState:
     def record_listed(self, rows: Iterable[tuple[int, Listed]]) -> None:
         self._db.executemany(
             "INSERT OR REPLACE INTO listed VALUES (?, ?, ?, ?, ?, ?)",
-            (
-                (eid, x.day, x.story, json.dumps(list(x.contexts)), x.mark, x.shown)
-                for eid, x in rows
-            ),
+            ((eid, x.day, x.story, _json(x.contexts), x.mark, x.shown) for eid, x in rows),
         )
 
     def lists_admitting(
@@ -280,7 +287,7 @@ class BuildState:
             rows = self._db.execute(
                 _ADMITTING,
                 {
-                    "ids": json.dumps(members),
+                    "ids": _json(members),
                     "shared": shared,
                     "limit": limit,
                     "day": day,
@@ -333,7 +340,7 @@ class BuildState:
             "INSERT INTO related_members SELECT m.value, r.event_id "
             "FROM json_each(?) o JOIN related r ON r.event_id = o.value, json_each(r.members) m "
             "ORDER BY m.value, r.event_id",
-            (json.dumps(list(records)),),
+            (_json(list(records)),),
         )
 
     def record_related(self, records: Mapping[int, RelatedRecord]) -> None:
