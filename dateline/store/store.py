@@ -263,12 +263,12 @@ class Store(CopyStore, ArticlePageStore):
             last = (batch[-1].date, batch[-1].id)
 
     def all_entries(self) -> list[EventEntry]:
-        """Every event's entry, by date then id, read at once (a full site build, which
-        keeps them all, before its workers start): three whole-table reads on the
-        driver's cursor, tags by id. :meth:`iter_entries` looks each batch's tags up by
-        id: 100,000 entries in 2.6-2.7 s; the same reads through SQLAlchemy's rows (and
-        the tags joined to their names) 1.89 s, these 1.31 s (medians of 6, alternating).
-        Before the workers start, so the whole build waits for it."""
+        """Every event's entry, by date then id, read at once: what a full site build
+        keeps, read before its workers start (the whole build waits for it). Three
+        whole-table reads on the driver's cursor, tags by id. For 100,000 entries:
+        :meth:`iter_entries`, which looks each batch's tags up, 2.6-2.7 s; these reads
+        through SQLAlchemy's rows (tags joined to their names) 1.89 s; so, 1.31 s
+        (medians of 6, alternating)."""
         on_sqlite = self.engine.dialect.name == "sqlite"  # dates as ISO text there
         day_of = date.fromisoformat if on_sqlite else _same
         time_of = datetime.fromisoformat if on_sqlite else _same
