@@ -287,11 +287,9 @@ class Store(CopyStore, ArticlePageStore):
                         tags[eid] = [named[cid]]
                     else:
                         listed.append(named[cid])
-                cursor.execute(
-                    "SELECT e.id, e.date, e.slug, e.headline, v.summary, v.category, v.story, "
-                    "e.updated_at, e.stub, e.retired FROM events e JOIN versions v "
-                    "ON v.event_id = e.id AND v.number = e.current_version ORDER BY e.date, e.id"
-                )
+                e = t.events.c  # the columns of every entry query, compiled (no parameters)
+                query = _entries_select().order_by(e.date, e.id).compile(dialect=conn.dialect)
+                cursor.execute(str(query))
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
