@@ -1,7 +1,7 @@
 """List entries made once per event (a full build's shortcut) give the same pages.
 
 Made-up entries (no news text), with text that every format must escape, a retired
-event, a story, and an event without tags.
+event, a story, an event without tags and one whose headline is whitespace.
 """
 
 from __future__ import annotations
@@ -35,6 +35,8 @@ ENTRIES = [
     ),
     EventEntry(3, date(2019, 5, 9), "c", 'Line closes href="x"', contexts=(RAIL,), retired=True),
     EventEntry(4, date(2020, 1, 2), "d", "Untagged ]( event", story="Harbour <i>"),
+    # Whitespace alone: XML reads made entries back without the blanks between elements.
+    EventEntry(5, date(2019, 5, 6), "e", " \n  ", contexts=(RAIL,)),
 ]
 BY_DAY = {d: [e for e in ENTRIES if e.date == d] for d in {e.date for e in ENTRIES}}
 COUNTS = {d: len(v) for d, v in BY_DAY.items()}
@@ -42,7 +44,7 @@ COUNTS = {d: len(v) for d, v in BY_DAY.items()}
 PAGES: dict[str, Callable[[], dict[str, Any]]] = {
     "context": lambda: context_view(ODD, ENTRIES),
     "context year": lambda: context_view(RAIL, ENTRIES, year=2019),
-    "month": lambda: month_view(2019, 5, ENTRIES[:3]),
+    "month": lambda: month_view(2019, 5, [*ENTRIES[:3], ENTRIES[4]]),
     "story": lambda: story_view("harbour-i", [ENTRIES[1], ENTRIES[3]]),
     "home (at the root)": lambda: home_view(BY_DAY, COUNTS, [ODD, RAIL]),
     "day": lambda: day_view(date(2019, 5, 6), ENTRIES[:2]),
@@ -56,7 +58,7 @@ def formats(view: dict[str, Any]) -> list[bytes]:
 
 
 @pytest.mark.parametrize("page", sorted(PAGES))
-@pytest.mark.parametrize("made", [{1, 2, 3, 4}, {2, 4}, set()])
+@pytest.mark.parametrize("made", [{1, 2, 3, 4, 5}, {2, 4, 5}, set()])
 def test_made_entries_give_the_same_page_in_every_format(page: str, made: set[int]) -> None:
     """All, some or none of a page's entries made: the same bytes as none made."""
     expected = formats(PAGES[page]())
