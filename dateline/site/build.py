@@ -69,6 +69,7 @@ from dateline.render.views import (
     story_view,
     year_view,
 )
+from dateline.render.xml_format import related_parts_kept
 from dateline.site.entry_book import EntryBook
 from dateline.site.output import SiteWriter, remove_spares
 from dateline.site.pages import article_files, day_files, event_files, list_files
@@ -213,6 +214,8 @@ class _Build:
         # A full build's list entries, made once per event by its events' tasks.
         self._book: EntryBook | None = None
         self._entry_of: dict[int, EventEntry] = {}
+        # A full build's XML parts of related entries, each worker's own (xml_format).
+        self._related_xml: dict[Any, bytes] | None = None
         self._linked_events: set[int] | None = None  # events with articles: _event_articles
         # What an incremental build's tasks share: the ranking of the related lists to
         # rewrite (None when no edit changed what related lists show), the changed events.
@@ -245,6 +248,7 @@ class _Build:
         months = sorted({(d.year, d.month) for d in days})
         ids = [e.id for e in entries]
         self._entry_of = {e.id: e for e in entries}
+        self._related_xml = {}
         self._book = EntryBook(self.writer.out / STATE_DIR / "entries")
         self._book.start()
         # The events first: their tasks make each event's list entry once, for the list
@@ -314,8 +318,10 @@ class _Build:
         if kind == "events":
             related = self.store.related_many(items, RELATED_LIMIT)
             events = self.store.events(items)
-            for event in events:
-                self._event_pages(event, related[event.id], all_versions=True)
+            kept = self._related_xml
+            with related_parts_kept(kept) if kept is not None else nullcontext():
+                for event in events:
+                    self._event_pages(event, related[event.id], all_versions=True)
             if self._book is not None:
                 made = {e.id: entry_parts(self._entry_of[e.id]) for e in events}
                 self._book.write(str(items[0]), made)

@@ -17,7 +17,7 @@ from dateline.ingest.importer import import_paths
 from dateline.model import Event
 from dateline.render.json_format import render_json
 from dateline.render.views import event_view
-from dateline.render.xml_format import ITEM_NAMES, render_xml
+from dateline.render.xml_format import ITEM_NAMES, related_parts_kept, render_xml
 from dateline.store import Store
 from tests.conftest import EVENT_SEEDS, seed_file
 
@@ -70,6 +70,30 @@ def test_every_page_matches_both_schemas(
 def test_xml_says_what_json_says(store: Store) -> None:
     for _event, view in archive_pages(store):
         assert _from_xml(render_xml(view)) == _as_text(view)
+
+
+def test_pages_with_kept_related_parts_are_the_pages_made_whole(store: Store) -> None:
+    """A full build puts event pages' related lists together from parts it keeps: the
+    same bytes, when the parts are made and when they are reused, whatever the text."""
+    views = [view for _event, view in archive_pages(store) if view["related"]]
+    odd = {
+        "id": 99,
+        "date": "2012-02-01",
+        "headline": " \n ",
+        "path": "/news/2012/02/1/odd",
+        "shared": ["<related> & </event>", " "],
+    }
+    views += [
+        dict(views[0], related=[odd, *views[0]["related"]]),
+        dict(views[0], related=[dict(odd, shared=[]), dict(odd, headline="Renamed <b>")]),
+        dict(views[0], related=[dict(odd, note="a key a related entry has not")]),
+    ]
+    whole = [render_xml(view) for view in views]
+    kept: dict[object, bytes] = {}
+    for _round in range(2):  # parts made, then reused
+        with related_parts_kept(kept):
+            assert [render_xml(view) for view in views] == whole
+    assert len(kept) > len(views)
 
 
 def test_json_keys_keep_their_order(store: Store) -> None:
