@@ -19,17 +19,13 @@ from urllib.parse import urlsplit
 
 from feedgen.entry import FeedEntry
 from feedgen.feed import FeedGenerator
-from feedgen.util import xml_elem
-from lxml import etree
 
 from dateline.errors import InputError
-from dateline.render.listed import ListedEntry
 
 # When a feed has no entries it has no "last changed" time; any fixed instant keeps the
 # output deterministic, and the epoch is obviously not a real date.
 EMPTY_FEED_UPDATED = datetime(1970, 1, 1, tzinfo=UTC)
 GENERATOR = "Dateline"
-ATOM = "http://www.w3.org/2005/Atom"
 # The date in an entry's tag URI (RFC 4151): any day the archive's host name belonged to
 # its owner. It must never change, or every reader sees every entry as new again.
 TAG_DATE = "2002"
@@ -55,37 +51,10 @@ def render_atom(feed: dict[str, Any], *, base_url: str) -> bytes:
     # Set, not defaulted: the default names feedgen's version, so a library upgrade would
     # change every published feed. Dateline's own version is left out for the same reason.
     generator.generator(GENERATOR)
-    entries = feed["entries"]
-    made = any(type(e) is ListedEntry for e in entries)
-    for entry in () if made else entries:
+    for entry in feed["entries"]:
         generator.add_entry(_entry(entry, base), order="append")
     document: bytes = generator.atom_str(pretty=True, encoding="UTF-8", xml_declaration=True)
-    if made:  # the entries as feedgen made them for the feed, after the feed's own elements
-        parts = [
-            e.atom if type(e) is ListedEntry else entry_atom(e, base_url=base) for e in entries
-        ]
-        document = b"".join((document[: -len(_FEED_END)], *parts, _FEED_END))
     return document
-
-
-_FEED_END = b"</feed>\n"
-
-
-def entry_atom(entry: dict[str, Any], *, base_url: str) -> bytes:
-    """An entry of a feed (a view of ``feed_view``'s entries) as :func:`render_atom`
-    writes it: its lines, indented as a child of the feed (the Atom part of a
-    :class:`~dateline.render.listed.ListedEntry`).
-
-    A full build makes each event's feed entry once and puts it into every feed that
-    lists it as it is, as list pages do with their entries: the feeds of the
-    100,000-event benchmark archive's tags hold 128,713 entries, of 74,244 events. A
-    tag's feed of twenty took 841-1,109 us made whole, 37 us with its entries made (the
-    same bytes); a feed of one, 74 us.
-    """
-    root = xml_elem("feed", xmlns=ATOM)  # as feedgen makes a feed's root
-    root.append(_entry(entry, _checked_base_url(base_url)).atom_entry())
-    text: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
-    return text[text.index(b"\n") + 1 : -len(_FEED_END)]
 
 
 def entry_id(event_id: int, base_url: str) -> str:

@@ -20,7 +20,7 @@ from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
 
-Parts = tuple[str, str, bytes, str, str, bytes, bytes]
+Parts = tuple[str, str, bytes, str, str, bytes]
 """An entry in every format, as :func:`~dateline.render.listed_parts.entry_parts`
 makes it (plain values, so that a build can keep them in a file):
 
@@ -28,9 +28,7 @@ makes it (plain values, so that a build can keep them in a file):
   from the site's root (``news/...``: a page puts its way up to the root before them);
 - the XML ``<event>`` element, as lxml writes it;
 - the Markdown list item's text with its date, and without it;
-- the JSON object;
-- the Atom ``<entry>`` element of the event's feed entry, as feedgen makes it for the
-  build's address (empty for an event in no feed).
+- the JSON object.
 """
 
 
@@ -38,7 +36,6 @@ class ListedEntry:
     """One event's entry, made in every format (:data:`Parts`)."""
 
     __slots__ = (
-        "atom",
         "html_dated",
         "html_undated",
         "id",
@@ -57,7 +54,6 @@ class ListedEntry:
             self.markdown_dated,
             self.markdown_undated,
             self.json,
-            self.atom,
         ) = parts
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from dateline.model import EventEntry
-from dateline.render.atom import entry_atom
 from dateline.render.html_format import entry_items
 from dateline.render.json_format import entry_json
 from dateline.render.listed import Parts
 from dateline.render.markdown_lists import entry_line
-from dateline.render.views import entry_view, feed_entry_view
+from dateline.render.views import entry_view
 from dateline.render.xml_format import entry_element
 
 
-def entry_parts(entry: EventEntry, feed_base_url: str | None = None) -> Parts:
+def entry_parts(entry: EventEntry) -> Parts:
     """The parts of ``entry``'s :class:`~dateline.render.listed.ListedEntry`: what each
-    format makes of its entry view on a list page, and with ``feed_base_url`` (the
-    build's address, for an event in some feed) its feed entry."""
+    format makes of its entry view on a list page."""
     view = entry_view(entry)
     html_dated, html_undated = entry_items(view)
     markdown = entry_line(view, with_date=True)
@@ -26,5 +24,4 @@ def entry_parts(entry: EventEntry, feed_base_url: str | None = None) -> Parts:
         markdown,
         markdown[len(view["date"]) + 2 :],  # "YYYY-MM-DD: " off (see entry_line)
         entry_json(view),
-        entry_atom(feed_entry_view(entry), base_url=feed_base_url) if feed_base_url else b"",
     )

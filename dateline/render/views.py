@@ -355,35 +355,25 @@ def home_view(
 def feed_view(
     title: str, path: str, alternate: str, entries: Sequence[EventEntry]
 ) -> dict[str, Any]:
-    """An Atom feed's content: ``entries`` newest change first (see render/atom.py), or
-    the feed entries a full build made of them (:mod:`dateline.render.listed`)."""
+    """An Atom feed's content: ``entries`` newest change first (see render/atom.py)."""
     updated = [e.updated_at for e in entries if e.updated_at]
-    book = listed_entries()
     return {
         "type": "feed",
         "title": title,
         "path": path,
         "alternate": alternate,
         "updated": _time(max(updated)) if updated else None,
-        "entries": [feed_entry_view(e) for e in entries]
-        if book is None
-        else [_made_feed_entry(book.get(e.id)) or feed_entry_view(e) for e in entries],
+        "entries": [
+            {
+                "id": e.id,
+                "headline": e.headline,
+                "summary": e.summary,
+                "date": e.date.isoformat(),
+                "updated": _time(e.updated_at),
+                "path": _event_page(e.date, e.slug),
+                "contexts": [{"name": c.name, "slug": c.slug} for c in e.contexts],
+                "sources": [],
+            }
+            for e in entries
+        ],
     }
-
-
-def feed_entry_view(entry: EventEntry) -> dict[str, Any]:
-    """One event in a feed."""
-    return {
-        "id": entry.id,
-        "headline": entry.headline,
-        "summary": entry.summary,
-        "date": entry.date.isoformat(),
-        "updated": _time(entry.updated_at),
-        "path": _event_page(entry.date, entry.slug),
-        "contexts": [{"name": c.name, "slug": c.slug} for c in entry.contexts],
-        "sources": [],
-    }
-
-
-def _made_feed_entry(made: ListedEntry | None) -> ListedEntry | None:
-    return made if made is not None and made.atom else None

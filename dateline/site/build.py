@@ -25,11 +25,10 @@ from __future__ import annotations
 import calendar
 import gc
 import hashlib
-import heapq
 import os
 import time
 from collections import Counter, defaultdict
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import AbstractContextManager, contextmanager, nullcontext
 from dataclasses import dataclass, field
 from datetime import date, datetime
@@ -217,7 +216,6 @@ class _Build:
         self._entry_of: dict[int, EventEntry] = {}
         # A full build's XML parts of related entries, each worker's own (xml_format).
         self._related_xml: dict[Any, bytes] | None = None
-        self._in_feeds: set[int] = set()  # events a full build makes feed entries of
         self._linked_events: set[int] | None = None  # events with articles: _event_articles
         # What an incremental build's tasks share: the ranking of the related lists to
         # rewrite (None when no edit changed what related lists show), the changed events.
@@ -251,7 +249,6 @@ class _Build:
         ids = [e.id for e in entries]
         self._entry_of = {e.id: e for e in entries}
         self._related_xml = {}
-        self._in_feeds = _in_feeds(entries, self.by_context)
         self._book = EntryBook(self.writer.out / STATE_DIR / "entries")
         self._book.start()
         # The events first: their tasks make each event's list entry once, for the list
@@ -326,11 +323,7 @@ class _Build:
                 for event in events:
                     self._event_pages(event, related[event.id], all_versions=True)
             if self._book is not None:
-                feeds, base = self._in_feeds, self.base_url
-                made = {
-                    e.id: entry_parts(self._entry_of[e.id], base if e.id in feeds else None)
-                    for e in events
-                }
+                made = {e.id: entry_parts(self._entry_of[e.id]) for e in events}
                 self._book.write(str(items[0]), made)
             result.related = related_records({e.id: related[e.id] for e in events})
             result.listed = [(e.id, self._listed(e)) for e in events]
@@ -856,19 +849,7 @@ def _shown(event: Event, tags: Sequence[str]) -> str:
 
 def _latest(entries: Sequence[EventEntry], limit: int) -> list[EventEntry]:
     """Newest change first, as :meth:`Store.latest_entries` orders them."""
-    return heapq.nlargest(limit, entries, key=lambda e: (e.updated_at or _EPOCH, e.id))
-
-
-def _in_feeds(
-    entries: Sequence[EventEntry], by_context: Mapping[str, Sequence[EventEntry]]
-) -> set[int]:
-    """The events some feed lists: the site's latest, each tag's (a full build makes
-    their feed entries once, see :func:`dateline.render.atom.entry_atom`)."""
-    members = {e.id for e in _latest(entries, FEED_SIZE)}
-    for tagged in by_context.values():
-        chosen = tagged if len(tagged) <= CONTEXT_FEED_SIZE else _latest(tagged, CONTEXT_FEED_SIZE)
-        members.update(e.id for e in chosen)
-    return members
+    return sorted(entries, key=lambda e: (e.updated_at or _EPOCH, e.id), reverse=True)[:limit]
 
 
 @dataclass

@@ -7,27 +7,18 @@ event, a story, an event without tags and one whose headline is whitespace.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import replace
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 
 import pytest
 
 from dateline.model import Context, EventEntry
-from dateline.render.atom import render_atom
 from dateline.render.html_format import render_html
 from dateline.render.json_format import render_json
 from dateline.render.listed import ListedEntry, listed_entries, listing_from
 from dateline.render.listed_parts import entry_parts
 from dateline.render.markdown_lists import render_list_markdown
-from dateline.render.views import (
-    context_view,
-    day_view,
-    feed_view,
-    home_view,
-    month_view,
-    story_view,
-)
+from dateline.render.views import context_view, day_view, home_view, month_view, story_view
 from dateline.render.xml_format import render_xml
 
 ODD = Context('Odd <b>"tag"</b> & co', "odd-b-tag-b-co")
@@ -80,30 +71,6 @@ def test_made_entries_give_the_same_page_in_every_format(page: str, made: set[in
     on_page = [e.id if isinstance(e, ListedEntry) else e["id"] for e in listed]
     assert [isinstance(e, ListedEntry) for e in listed] == [i in made for i in on_page]
     assert [g == x for g, x in zip(got, expected, strict=True)] == [True] * 4
-
-
-@pytest.mark.parametrize("made", [{1, 2, 3, 4, 5}, {2, 4}, set()])
-def test_made_feed_entries_give_the_same_feed(made: set[int]) -> None:
-    """A feed of made entries (all, some, none) is the feed feedgen makes whole; an
-    entry made without its feed entry (an event in no feed) is made for the feed."""
-    base = "https://example.org/archive"
-    entries = [
-        replace(e, summary=f"Summary of {e.headline} <i>", updated_at=datetime(2020, 1, e.id))
-        for e in ENTRIES
-    ]
-
-    def feed() -> bytes:
-        view = feed_view("Dateline: <odd> & co", "/context/odd.atom", "/context/odd", entries)
-        return render_atom(view, base_url=base)
-
-    expected = feed()
-    book = {
-        e.id: ListedEntry(e.id, entry_parts(e, base if e.id in made else None)) for e in entries
-    }
-    with listing_from(book):
-        assert feed() == expected
-        listed = feed_view("t", "/feed.atom", "/", entries)["entries"]
-    assert [isinstance(e, ListedEntry) for e in listed] == [e.id in made for e in entries]
 
 
 def _entries(view: dict[str, Any]) -> list[Any]:
