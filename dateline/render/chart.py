@@ -279,24 +279,28 @@ def _bar_columns(n: int) -> tuple[tuple[str, ...], str]:
 
 
 def _add_axes(out: list[str], months: list[tuple[int, int]]) -> None:
-    lines, years = _axes(months[0][0], months[-1][0])
-    out.append(lines)
+    first, last = months[0][0], months[-1][0]
+    n = last - first + 1
+    out.append(_axis_lines(first % 12, n))
     most = max(count for _, count in months)
     _label(out, f"{most:,}", x=MARGIN_LEFT - 6, y=MARGIN_TOP, anchor="end", middle=True)
-    out.append(years)
+    first_year = first // 12
+    labels = _year_labels(first % 12, n, first_year % _year_step(n))
+    out += [f"{start}{first_year + offset}</text>" for offset, start in labels]
+    out.append("</g>")
 
 
 @lru_cache(maxsize=4096)
-def _axes(first: int, last: int) -> tuple[str, str]:
-    """The axes of a chart of the months ``first`` to ``last``: the lines and ticks up
-    to the maximum's label, and the year labels after it.
+def _axis_lines(first_month: int, n: int) -> str:
+    """The axes of a chart of ``n`` months from a ``first_month`` (0: January): the
+    lines and the ticks, then the opening of the labels' group.
 
-    The same for every chart of the same span, so made once per span: a site build
-    draws 49,000 charts (a tag's year pages share their spans), and writing these
-    coordinates as text was a third of a chart's time.
+    The same for every chart of as many months from the same month of the year, so made
+    once for each: a site build draws 49,000 charts, of a few thousand such shapes (but
+    of tens of thousands of first and last months), and writing these coordinates as
+    text was a third of a chart's time.
     """
     out: list[str] = []
-    n = last - first + 1
     left, slot = _slot_geometry(n)
     out.append('<g class="chart-axis" stroke="currentColor" fill="none">')
     right = WIDTH - MARGIN_RIGHT
@@ -306,28 +310,50 @@ def _axes(first: int, last: int) -> tuple[str, str]:
     # A tick at each January but the first month's, as one path (twenty-five a chart
     # of twenty years).
     ticks = "".join(
-        f"M{_num(left + i * slot)} {_BASELINE_TEXT}v4" for i in range(-first % 12 or 12, n, 12)
+        f"M{_num(left + i * slot)} {_BASELINE_TEXT}v4"
+        for i in range(-first_month % 12 or 12, n, 12)
     )
     if ticks:
         out.append(f'<path d="{ticks}"/>')
     out.append("</g>")
     out.append(f'<g fill="currentColor" font-size="{FONT_SIZE}">')
-    lines = "".join(out)
-    out.clear()
+    return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _year_labels(first_month: int, n: int, first_year_mod: int) -> tuple[tuple[int, str], ...]:
+    """The year labels of a chart of ``n`` months from ``first_month`` of a year whose
+    number is ``first_year_mod`` modulo the chart's year step: (the year's offset from
+    the first year, its label's markup up to the year's number). That is all that
+    decides which years are labelled and where (:func:`_thinned_years`)."""
+    step = _year_step(n)
+    left, slot = _slot_geometry(n)
     # The years centred under their months, thinned if crowded: each year's first and
-    # last slot on the chart.
+    # last slot on the chart, numbered as the first year's residue (same choice of years).
+    last = first_month + n - 1
     years = {
-        year: (max(first, year * 12) - first, min(last, year * 12 + 11) - first)
-        for year in range(first // 12, last // 12 + 1)
+        first_year_mod + offset: (
+            max(0, offset * 12 - first_month),
+            min(n - 1, offset * 12 + 11 - first_month),
+        )
+        for offset in range(last // 12 + 1)
     }
-    for year, x in _thinned_years(years, left, slot):
-        _label(out, str(year), x=x, y=HEIGHT - 6, anchor="middle")
-    out.append("</g>")
-    return lines, "".join(out)
+    labels = []
+    for year, x in _thinned_years(years, left, slot, step):
+        start: list[str] = []
+        _label(start, "", x=x, y=HEIGHT - 6, anchor="middle")
+        labels.append((year - first_year_mod, start[0].removesuffix("</text>")))
+    return tuple(labels)
+
+
+def _year_step(n: int) -> int:
+    """Label every ``step``-th year of a chart of ``n`` months, so that labels never touch."""
+    slot = _slot_geometry(n)[1]
+    return next((s for s in YEAR_STEPS if s * 12 * slot >= MIN_LABEL_SPACING), YEAR_STEPS[-1])
 
 
 def _thinned_years(
-    years: dict[int, tuple[int, int]], left: float, slot: float
+    years: dict[int, tuple[int, int]], left: float, slot: float, step: int
 ) -> list[tuple[int, float]]:
     """(year, x of its label) for the years to label: every ``step``-th, never touching.
 
@@ -335,7 +361,6 @@ def _thinned_years(
     either end can sit too close to its neighbour; of two such labels the year with more
     months on the chart wins.
     """
-    step = next((s for s in YEAR_STEPS if s * 12 * slot >= MIN_LABEL_SPACING), YEAR_STEPS[-1])
     chosen = [y for y in years if y % step == 0] or [min(years)]
     kept: list[tuple[int, float]] = []
     for year in chosen:
