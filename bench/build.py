@@ -11,7 +11,11 @@ of a ``dateline build`` run, Python start-up included):
   of one carrying the most common tag (which other events' related lists show), and of
   the event on the most related lists (the costliest edit), ``--edits`` times each;
 - Hugo building the same events as Markdown pages with a minimal layout, with and
-  without its tags taxonomy.
+  without its tags taxonomy;
+- then ``--pairs`` more full builds of each tool (Dateline, and Hugo with its taxonomy)
+  in turn, the order swapped each time: this machine's speed drifts by a fifth within
+  an hour, so a single build of each can compare a fast hour with a slow one. The
+  verdict on speed is the median of the pairs' ratios.
 
 Earlier output in the work folder is set aside and deleted only when the measurements
 are done (see ``quiet.set_aside``: on this machine's file system, files created minutes
@@ -356,6 +360,47 @@ def run_hugo(archive: related.Archive, work: Path, args: argparse.Namespace) -> 
     return result
 
 
+def run_pairs(work: Path, args: argparse.Namespace, html: int) -> list[dict[str, Any]]:
+    """``args.pairs`` pairs of full builds, Dateline's (into a new folder, of the archive
+    as the incremental builds left it: as many pages) and Hugo's with its taxonomy, one
+    after the other, Hugo first in every other pair. ``html``: Dateline's HTML pages."""
+    hugo = hugo_site.find_hugo(install=False, say=console.print)
+    if hugo is None:
+        return []
+    pairs = []
+    for k in range(args.pairs):
+        pair: dict[str, Any] = {"hugo_first": k % 2 == 1}
+        for tool in ("hugo", "dateline") if pair["hugo_first"] else ("dateline", "hugo"):
+            if tool == "dateline":
+                out = work / f"site-pair-{k + 1}"
+                run = run_build(work / "archive.db", out, jobs=args.jobs)
+                set_aside(out)  # deleted with the rest, after the measurements
+                run["html_files"] = html
+                pair["dateline"] = run
+                console.print(
+                    f"pair {k + 1}: dateline full build {run['process_s']:.1f} s "
+                    f"({html / run['process_s']:,.0f} HTML pages/s); {_cpu(run)}"
+                )
+            else:
+                idle = settle()
+                run = hugo_site.build(hugo, work / "hugo", taxonomies=True)
+                run["idle_before"] = idle
+                pair["hugo"] = run
+                console.print(
+                    f"pair {k + 1}: hugo, tags taxonomy {run['seconds']:.1f} s "
+                    f"({html_pages(run) / run['seconds']:,.0f} HTML pages/s)"
+                )
+        pairs.append(pair)
+    return pairs
+
+
+def pair_ratio(pair: dict[str, Any]) -> float:
+    """Dateline's HTML pages per second over Hugo's, in one pair."""
+    dateline, hugo = pair["dateline"], pair["hugo"]
+    mine = html_pages(dateline) / dateline["process_s"]
+    return mine / (html_pages(hugo) / hugo["seconds"])
+
+
 def _hugo_label(taxonomies: bool, cores: int | None) -> str:
     label = "tags taxonomy" if taxonomies else "no taxonomies"
     return f"{label}, {'1 core' if cores == 1 else 'all cores'}"
@@ -499,6 +544,22 @@ def markdown(results: dict[str, Any]) -> str:
                 f"| {_spread([r['build_site_s'] for r in runs], lambda v: f'{v:.2f} s')} "
                 f"| {_spread([r['pages_written'] for r in runs], lambda v: f'{v:,.0f}')} |"
             )
+    pairs = results.get("pairs") or []
+    if pairs:
+        lines += [
+            "",
+            "| pair (full builds in turn) | Dateline wall | Dateline HTML pages/s "
+            "| Hugo, tags taxonomy, wall | Hugo HTML pages/s | ratio |",
+            "|---|---:|---:|---:|---:|---:|",
+        ]
+        for k, pair in enumerate(pairs, 1):
+            mine, theirs = pair["dateline"], pair["hugo"]
+            first = "Hugo first" if pair["hugo_first"] else "Dateline first"
+            lines.append(
+                f"| {k} ({first}) | {mine['process_s']:.1f} s "
+                f"| {html_pages(mine) / mine['process_s']:,.0f} | {theirs['seconds']:.1f} s "
+                f"| {html_pages(theirs) / theirs['seconds']:,.0f} | {pair_ratio(pair):.2f}x |"
+            )
     lines += ["", *verdicts(results)]
     return "\n".join(lines)
 
@@ -522,6 +583,15 @@ def verdicts(results: dict[str, Any]) -> list[str]:
             f"- Full build, {_processes(full['jobs'])}, vs Hugo "
             f"({_hugo_label(run['taxonomies'], run['gomaxprocs'])}): "
             f"{mine:,.0f} vs {theirs:,.0f} HTML pages/s ({mine / theirs:.2f}x): {verdict}."
+        )
+    pairs = results.get("pairs") or []
+    if pairs:
+        ratios = [pair_ratio(pair) for pair in pairs]
+        median = statistics.median(ratios)
+        lines.append(
+            f"- Full build vs Hugo (tags taxonomy), {len(pairs)} pairs built in turn: "
+            f"{median:.2f}x at the median ({min(ratios):.2f}x-{max(ratios):.2f}x): "
+            f"{'met' if median >= 1 else 'not met'}."
         )
     edits = [
         r["process_s"]
@@ -598,6 +668,13 @@ def parse_args(argv: Sequence[str] | None) -> argparse.Namespace:
         help="also time each tool's full build on one core: Dateline with jobs=1 (into a "
         "second folder, deleted after), Hugo with GOMAXPROCS=1 (default: on)",
     )
+    parser.add_argument(
+        "--pairs",
+        type=int,
+        default=3,
+        help="after the runs above, this many more full builds of each tool in turn, the "
+        "order swapped each time (the speed verdict is their median ratio; default 3)",
+    )
     parser.add_argument("--json", type=Path, help="also write the raw results to this file")
     parser.add_argument(
         "--report",
@@ -655,6 +732,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             save(results, args.json)
         if not args.skip_hugo:
             results["hugo"] = run_hugo(archive, work, args)
+            save(results, args.json)
+        if args.pairs and "dateline" in results and results.get("hugo", {}).get("runs"):
+            html = html_pages(results["dateline"]["full"])
+            results["pairs"] = run_pairs(work, args, html)
             save(results, args.json)
     finally:
         # Only now: deleting the output of earlier runs slows the creation of files for
