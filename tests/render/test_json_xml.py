@@ -87,6 +87,7 @@ def test_pages_with_kept_related_parts_are_the_pages_made_whole(store: Store) ->
         dict(views[0], related=[odd, *views[0]["related"]]),
         dict(views[0], related=[dict(odd, shared=[]), dict(odd, headline="Renamed <b>")]),
         dict(views[0], related=[dict(odd, note="a key a related entry has not")]),
+        {"type": "event", "related": [odd]},  # nothing before the list
     ]
     whole = [render_xml(view) for view in views]
     kept: dict[object, bytes] = {}
