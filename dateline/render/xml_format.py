@@ -63,7 +63,7 @@ def related_parts_kept(kept: dict[Any, bytes]) -> Iterator[None]:
     ``kept``, and reuse what it holds (see :func:`_with_kept_related`).
 
     Parts are kept by their content, so they are never stale; ``kept`` only grows: a
-    full build's worker keeps it for all its event pages (the benchmark's largest worker
+    full build's worker keeps it for all its event pages (the benchmark's largest process
     peaked at 665 MiB against 593 MiB before, with the indented list entries too).
     """
     token = _KEPT.set(kept)
