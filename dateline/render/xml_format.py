@@ -81,8 +81,18 @@ def render_xml(view: dict[str, Any]) -> bytes:
     kept = _KEPT.get()
     if kept is not None and view.get("related") and next(reversed(view)) == "related":
         return _with_kept_related(root, view, kept)
+    return _whole(root, view)
+
+
+def _whole(root: etree._Element, view: dict[str, Any]) -> bytes:
+    """The page of ``view``, every element made here, under ``root`` (still empty)."""
     _fill(root, {k: v for k, v in view.items() if k != "type"})
-    return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return _document(root)
+
+
+def _document(root: etree._Element) -> bytes:
+    text: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    return text
 
 
 def _with_kept_related(root: etree._Element, view: dict[str, Any], kept: dict[Any, bytes]) -> bytes:
@@ -98,14 +108,12 @@ def _with_kept_related(root: etree._Element, view: dict[str, Any], kept: dict[An
     """
     related = view["related"]
     if any(tuple(r) != _RELATED_KEYS for r in related):
-        _fill(root, {k: v for k, v in view.items() if k != "type"})
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        return _whole(root, view)
     _fill(root, {k: v for k, v in view.items() if k != "type" and k != "related"})
-    text: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    text = _document(root)
     end = b"</" + view["type"].encode() + b">\n"
     if not text.endswith(end):  # nothing but the list: the root was written empty
-        _fill(root, {"related": related})
-        return etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+        return _whole(etree.Element(view["type"]), view)
     parts = [text[: -len(end)], b"  <related>\n"]
     for entry in related:
         own = (entry["id"], entry["date"], entry["headline"], entry["path"])
@@ -146,7 +154,7 @@ def _with_made_events(root: etree._Element, view: dict[str, Any], events: list[A
     ``<``, lxml escapes it.
     """
     _fill(root, {k: ([] if k == "events" else v) for k, v in view.items() if k != "type"})
-    text: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    text = _document(root)
     at = text.index(_EMPTY_EVENTS) + 1
     made = [e.xml if type(e) is ListedEntry else entry_element(e) for e in events]
     return b"".join(
