@@ -316,7 +316,10 @@ class _Build:
 
     def _task(self, kind: str, items: Sequence[Any], result: _TaskResult) -> None:
         if kind == "events":
-            related = self.store.related_many(items, RELATED_LIMIT)
+            entry_of = self._entry_of
+            related = self.store.related_many(
+                items, RELATED_LIMIT, {i: [c.name for c in entry_of[i].contexts] for i in items}
+            )
             events = self.store.events(items)
             kept = self._related_xml
             with related_parts_kept(kept) if kept is not None else nullcontext():

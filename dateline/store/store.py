@@ -630,12 +630,18 @@ class Store(CopyStore, ArticlePageStore):
             return self._index
 
     def related_many(
-        self, event_ids: Sequence[int], limit: int = 10
+        self,
+        event_ids: Sequence[int],
+        limit: int = 10,
+        names: Mapping[int, Sequence[str]] | None = None,
     ) -> dict[int, list[RelatedEvent]]:
-        """:meth:`related` of many events, in a few batched queries (for site builds)."""
+        """:meth:`related` of many events, in a few batched queries (for site builds).
+
+        ``names``: the events' tag names in their order, where the caller holds them
+        (see :meth:`RelatedIndex.related_many`)."""
         if self._conn is not None:
             raise RuntimeError("related_many() reads committed data; call it outside a transaction")
-        return self._related().related_many(event_ids, limit)
+        return self._related().related_many(event_ids, limit, names)
 
     def sharing(self, event_id: int) -> dict[int, int]:
         """For each event sharing a tag with ``event_id``: how many tags they share."""

@@ -200,6 +200,9 @@ def test_a_kept_listing_describes_lists_as_the_rows_do(databases: Databases) -> 
         # A site build's batch of lists, made from the listing as well.
         assert listing.related_many(ids, 10) == {i: rows.related(i, 10) for i in ids}
         assert given.related_many(ids, 10) == {i: rows.related(i, 10) for i in ids}
+        # With the events' tag names given, as a full build has them in its entries.
+        names = {e.id: list(e.content.contexts) for e in writer.iter_events()}
+        assert given.related_many(ids, 10, names) == {i: rows.related(i, 10) for i in ids}
 
     same_lists()
     events = list(writer.iter_events())
@@ -218,6 +221,10 @@ def test_a_kept_listing_describes_lists_as_the_rows_do(databases: Databases) -> 
         )
     for n in range(5):
         writer.create_event(EventContent(date(2012, 1, 2), f"Later {n}", contexts=("tag0",)))
+    # A tag made after the given names were first mapped to ids: those events' own tags
+    # are read instead (a mapping made before would miss it, and name it nowhere).
+    writer.create_event(EventContent(date(2012, 1, 3), "Late tag", contexts=("late", "tag0")))
+    writer.create_event(EventContent(date(2012, 1, 3), "Late tag too", contexts=("tag1", "late")))
     same_lists()
 
 
