@@ -53,7 +53,7 @@ from dateline.model import (
 )
 from dateline.render import views
 from dateline.render.app_pages import SEARCH_PAGE_FILE, static_search_page
-from dateline.render.atom import render_atom
+from dateline.render.atom import feed_entries_kept, render_atom
 from dateline.render.html_format import render_html, stylesheet
 from dateline.render.listed import listing_from
 from dateline.render.listed_parts import entry_parts
@@ -216,6 +216,8 @@ class _Build:
         self._entry_of: dict[int, EventEntry] = {}
         # A full build's XML parts of related entries, each worker's own (xml_format).
         self._related_xml: dict[Any, bytes] | None = None
+        # And its feed entries, each worker's own (atom.feed_entries_kept).
+        self._feed_entries: dict[tuple[Any, ...], bytes] | None = None
         self._linked_events: set[int] | None = None  # events with articles: _event_articles
         # What an incremental build's tasks share: the ranking of the related lists to
         # rewrite (None when no edit changed what related lists show), the changed events.
@@ -249,6 +251,7 @@ class _Build:
         ids = [e.id for e in entries]
         self._entry_of = {e.id: e for e in entries}
         self._related_xml = {}
+        self._feed_entries = {}
         self._book = EntryBook(self.writer.out / STATE_DIR / "entries")
         self._book.start()
         # The events first: their tasks make each event's list entry once, for the list
@@ -344,7 +347,10 @@ class _Build:
             chosen = [self.contexts[i] for i in items]
             for context in chosen:
                 self._context_pages(context, self.by_context.get(context.slug, []), None)
-            self._context_feeds([(c, self.by_context.get(c.slug, [])) for c in chosen])
+            feeds = [(c, self.by_context.get(c.slug, [])) for c in chosen]
+            kept = self._feed_entries
+            with feed_entries_kept(kept) if kept is not None else nullcontext():
+                self._context_feeds(feeds)
         elif kind == "stories":
             for slug in items:
                 self.writer.put_all(list_files(story_view(slug, self.by_story.get(slug, []))))
