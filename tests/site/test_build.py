@@ -354,15 +354,26 @@ def test_a_full_rebuild_of_an_unchanged_archive_writes_nothing(
     assert again.pages_unchanged == first.pages_written
 
 
-def test_builds_leave_the_garbage_collector_as_they_found_it(store: Store, tmp_path: Path) -> None:
+def test_builds_leave_the_garbage_collector_as_they_found_it(
+    store: Store, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Both kinds of build freeze what they hold (dateline/site/build.py) and collect
     less often while they run, and undo both when done, so that a long-lived caller (a
     server, the tests) collects as before; a caller that froze its own objects finds
-    them frozen still."""
+    them frozen still. A full build reads its entries with the collector off, and
+    turns it on again after, unless the caller had turned it off."""
     import_paths(store, [seed_file(n) for n in EVENT_SEEDS])
     gc.unfreeze()  # whatever an earlier test left
     before = gc.get_threshold()
     during: list[tuple[int, ...]] = []
+    reading: list[bool] = []
+    all_entries = Store.all_entries
+
+    def entries(self: Store) -> list[Any]:
+        reading.append(gc.isenabled())
+        return all_entries(self)
+
+    monkeypatch.setattr(Store, "all_entries", entries)
     try:
         gc.set_threshold(1234, 5, 6)
 
@@ -372,6 +383,13 @@ def test_builds_leave_the_garbage_collector_as_they_found_it(store: Store, tmp_p
         assert build_site(store, tmp_path, jobs=1, progress=progress).full
         assert during and set(during) == {(YOUNG_COLLECTION_AFTER, 5, 6)}
         assert gc.get_threshold() == (1234, 5, 6)
+        assert reading == [False] and gc.isenabled()
+        gc.disable()
+        try:
+            assert build_site(store, tmp_path, jobs=1, full=True).full
+            assert not gc.isenabled()
+        finally:
+            gc.enable()
     finally:
         gc.set_threshold(*before)
     assert gc.get_freeze_count() == 0
