@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import gzip
 import hashlib
+import json
 import threading
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -406,18 +407,29 @@ class Store(CopyStore, ArticlePageStore):
             return {(day, story) for day, story in rows}
 
     def events(self, ids: Sequence[int]) -> list[Event]:
-        """The events ``ids`` with their whole history, in the order given (missing: left out)."""
-        found: dict[int, list[sa.RowMapping]] = {}
+        """The events ``ids`` with their whole history, in the order given (missing: left out).
+
+        Read on the driver's cursor, as :meth:`all_entries` reads: a full site build
+        reads every event this way, a thousand at a time. Through SQLAlchemy's rows,
+        each value converted by its column's type, that took 29-32 us an event, this way
+        12-21 us (the 100,000-event benchmark archive, the same events).
+        """
+        found: dict[int, list[tuple[Any, ...]]] = {}
         with self._read() as conn:
-            for start in range(0, len(ids), 900):
-                rows = conn.execute(
-                    sa.select(t.versions)
-                    .where(t.versions.c.event_id.in_(list(ids[start : start + 900])))
-                    .order_by(t.versions.c.event_id, t.versions.c.number)
-                ).mappings()
-                for row in rows:
-                    found.setdefault(row["event_id"], []).append(row)
-        return [_event_from_rows(i, found[i]) for i in ids if i in found]
+            cursor = conn.connection.dbapi_connection.cursor()  # type: ignore[union-attr]
+            try:
+                for start in range(0, len(ids), 900):
+                    # Integers (int() of each): safe to write into the query.
+                    chunk = ",".join(str(int(i)) for i in ids[start : start + 900])
+                    cursor.execute(
+                        f"SELECT {_VERSION_COLUMNS} FROM versions WHERE event_id IN ({chunk}) "
+                        "ORDER BY event_id, number"
+                    )
+                    for row in cursor.fetchall():
+                        found.setdefault(row[0], []).append(row)
+            finally:
+                cursor.close()
+        return [_event_from_driver_rows(i, found[i]) for i in ids if i in found]
 
     def day_counts(self) -> dict[date, int]:
         """How many events each day has (days without events are left out)."""
@@ -1631,6 +1643,68 @@ def _version_rows(conn: sa.Connection, event_id: int) -> list[sa.RowMapping]:
 def _same(value: Any) -> Any:
     """A value the driver already gave as Python's type (PostgreSQL's dates)."""
     return value
+
+
+_VERSION_COLUMNS = (
+    "event_id, number, date, slug, headline, summary, story, category, cover_image, "
+    "contexts, sources, partial, created_at, editor, note, retired"
+)
+"""What :func:`_event_from_driver_rows` reads of each version, in its order."""
+
+
+def _event_from_driver_rows(event_id: int, rows: Sequence[tuple[Any, ...]]) -> Event:
+    """:func:`_event_from_rows` of rows as the driver gives them (:data:`_VERSION_COLUMNS`):
+    SQLite's dates, times and JSON as text and its booleans as numbers, PostgreSQL's
+    as Python's own types (JSON as text too, if the driver was told not to parse it)."""
+    versions = []
+    retiring = []
+    for (
+        _,
+        number,
+        day,
+        slug,
+        headline,
+        summary,
+        story,
+        category,
+        cover_image,
+        contexts,
+        sources,
+        partial,
+        created_at,
+        editor,
+        note,
+        retired,
+    ) in rows:
+        content = EventContent(
+            date=date.fromisoformat(day) if type(day) is str else day,
+            headline=headline,
+            summary=summary,
+            story=story,
+            category=category,
+            contexts=tuple(json.loads(contexts) if type(contexts) is str else contexts),
+            sources=tuple(
+                Source(s["publisher"], s["url"])
+                for s in (json.loads(sources) if type(sources) is str else sources)
+            ),
+            cover_image=cover_image,
+        )
+        if type(created_at) is str:
+            created_at = datetime.fromisoformat(created_at)
+        versions.append(
+            Version(
+                number=number,
+                slug=slug,
+                content=content,
+                created_at=created_at,
+                editor=editor,
+                note=note,
+                partial=bool(partial),
+            )
+        )
+        if retired:
+            retiring.append(number)
+    return Event(event_id, tuple(versions), frozenset(retiring))
 
 
 def _entries_select() -> sa.Select[Any]:

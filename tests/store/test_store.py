@@ -244,6 +244,42 @@ def test_all_entries_read_at_once_are_those_read_in_batches(store: Store) -> Non
     assert any(e.retired for e in batched)
 
 
+def test_events_read_at_once_are_those_read_one_by_one(store: Store) -> None:
+    """A full build reads its events a thousand at a time on the driver's cursor
+    (Store.events); each must be the event read alone, through SQLAlchemy's rows: every
+    version, dates and times, tags and sources in order, partial, retired and unretired
+    ones, a cover image, a story and a category, text with quotes and non-ASCII letters;
+    in the order asked for, missing ids left out."""
+    first = store.create_event(
+        replace(
+            CONTENT,
+            story="Siege of Homs",
+            category="Armed conflicts",
+            cover_image="https://example.org/a.jpg",
+            sources=(Source('BBC "News"', "https://bbc.example/1"), Source("Local", None)),
+            contexts=("Homs", "Bābā ʿAmr"),
+        ),
+        editor="ed",
+        note="first",
+    )
+    store.append_version(first.id, replace(first.content, headline="Shelling resumes — again"))
+    store.retire_event(first.id, editor="ed", note="gone", expected_version=2)
+    store.append_version(
+        first.id, replace(first.content, summary="Back, \u0645\u062f\u064a\u0646\u0629")
+    )
+    second = store.create_event(replace(CONTENT, date=date(2011, 3, 15), contexts=()))
+    third = store.create_event(replace(CONTENT, date=date(2012, 2, 10), headline="Third"))
+    store.retire_event(third.id, editor=None, note=None, expected_version=1)
+    ids = [third.id, 999_999, first.id, second.id]
+    assert store.events(ids) == [store.event(i) for i in ids if i != 999_999]
+    assert [(len(e.versions), e.retiring, e.retired) for e in store.events(ids)] == [
+        (2, frozenset({2}), True),
+        (4, frozenset({3}), False),
+        (1, frozenset(), False),
+    ]
+    assert store.events([]) == []
+
+
 def test_the_latest_days_are_the_newest_of_the_counted_days(store: Store) -> None:
     assert store.latest_days(3) == []
     for day in (5, 1, 3, 3, 2, 4, 5):
