@@ -49,12 +49,10 @@ from dateline.store import schema as t
 from dateline.store.listing import EventListing
 from dateline.store.quick import QuickReads, Reader
 from dateline.store.ranking import (
-    FAR,
     HORIZON_DAYS,
-    NEAR,
-    SAME_DAY,
     describe_many_by_sql,
     described,
+    order_key,
     own_tags,
 )
 
@@ -194,8 +192,8 @@ class RelatedIndex:
         described by SQL (medians of 8 rounds of 4,000 lists at 100,000 events).
 
         ``names``: the events' tag names in their order, where the caller holds them (a
-        full build reads every event's entry first), so that no query reads them: 6.6
-        us a list less (see :meth:`_own_tags`).
+        full build reads every event's entry first), so that no query reads them (6.6-7.2
+        us a list, see :meth:`_own_tags`).
         """
         if self._listing is not None:
             own = self._own_tags(sorted(set(event_ids)), names or {})
@@ -435,21 +433,16 @@ class RelatedIndex:
         if owner < 0:  # deleted meanwhile
             return []
         ranked = []
-        get = self._listing.getter()
-        every = self._tag_tuples
-        tags_of = every.__getitem__ if every is not None else self._tags_of
-        known = len(every) if every is not None else 1 << 62
-        low, high = owner - HORIZON_DAYS, owner + HORIZON_DAYS
-        # order_key, written out: it ran for every candidate (a tenth of a list's time).
+        get, tags_of = self._listing.getter(), self._tags_of
         for other, day in zip(chosen, self._day[chosen].tolist(), strict=True):
             found = get(other)
-            if found is None or day < 0 or other == event_id or other >= known:
+            if found is None or day < 0 or other == event_id:
                 continue
             tags = tags_of(other)
             shared = tuple([name for cid, name in own if cid in tags])
             if shared:
-                near = SAME_DAY if day == owner else NEAR if low <= day <= high else FAR
-                ranked.append(((-len(shared), near, -day, found[0], other), found[1], shared))
+                key = order_key(len(shared), day, found[0], other, owner)
+                ranked.append((key, found[1], shared))
         ranked.sort(key=itemgetter(0))
         return [
             RelatedEvent(other, date.fromordinal(1 - minus_day), slug, headline, shared)
