@@ -132,10 +132,9 @@ def _entry_element(view: dict[str, Any], base: str) -> etree._Element:
     entries carry every field Atom and RSS know, 45 us an entry made alone, 16-18 us
     this way (attributes set one by one: lxml reads keyword attributes slowly); a full
     build's worker makes about 48,000. The elements are feedgen's, in its order, with
-    the attributes
-    its links should have (see :class:`_Entry`): tests/render/test_atom.py checks the
-    bytes against feedgen's on generated entries. A view feedgen would refuse (no
-    headline) is given to feedgen, to refuse it.
+    the attributes its links should have (see :class:`_Entry`):
+    tests/render/test_atom.py checks the bytes against feedgen's on generated entries.
+    A view feedgen would refuse (no headline) is given to feedgen, to refuse it.
     """
     if not view["headline"]:
         refused: etree._Element = _entry(view, base).atom_entry()  # raises

@@ -412,7 +412,8 @@ class Store(CopyStore, ArticlePageStore):
         Read on the driver's cursor, as :meth:`all_entries` reads: a full site build
         reads every event this way, a thousand at a time. Through SQLAlchemy's rows,
         each value converted by its column's type, that took 29-32 us an event, this way
-        12-21 us (the 100,000-event benchmark archive, the same events).
+        14-21 us (the 100,000-event benchmark archive, the same events); the rows are
+        made versions by the one mapping every read shares (:func:`_version_from_row`).
         """
         found: dict[int, list[tuple[Any, ...]]] = {}
         with self._read() as conn:
@@ -429,7 +430,11 @@ class Store(CopyStore, ArticlePageStore):
                         found.setdefault(row[0], []).append(row)
             finally:
                 cursor.close()
-        return [_event_from_driver_rows(i, found[i]) for i in ids if i in found]
+        return [
+            _event_from_rows(i, [dict(zip(_VERSION_FIELDS, row, strict=True)) for row in found[i]])
+            for i in ids
+            if i in found
+        ]
 
     def day_counts(self) -> dict[date, int]:
         """How many events each day has (days without events are left out)."""
@@ -1649,62 +1654,8 @@ _VERSION_COLUMNS = (
     "event_id, number, date, slug, headline, summary, story, category, cover_image, "
     "contexts, sources, partial, created_at, editor, note, retired"
 )
-"""What :func:`_event_from_driver_rows` reads of each version, in its order."""
-
-
-def _event_from_driver_rows(event_id: int, rows: Sequence[tuple[Any, ...]]) -> Event:
-    """:func:`_event_from_rows` of rows as the driver gives them (:data:`_VERSION_COLUMNS`):
-    SQLite's dates, times and JSON as text and its booleans as numbers, PostgreSQL's
-    as Python's own types (JSON as text too, if the driver was told not to parse it)."""
-    versions = []
-    retiring = []
-    for (
-        _,
-        number,
-        day,
-        slug,
-        headline,
-        summary,
-        story,
-        category,
-        cover_image,
-        contexts,
-        sources,
-        partial,
-        created_at,
-        editor,
-        note,
-        retired,
-    ) in rows:
-        content = EventContent(
-            date=date.fromisoformat(day) if type(day) is str else day,
-            headline=headline,
-            summary=summary,
-            story=story,
-            category=category,
-            contexts=tuple(json.loads(contexts) if type(contexts) is str else contexts),
-            sources=tuple(
-                Source(s["publisher"], s["url"])
-                for s in (json.loads(sources) if type(sources) is str else sources)
-            ),
-            cover_image=cover_image,
-        )
-        if type(created_at) is str:
-            created_at = datetime.fromisoformat(created_at)
-        versions.append(
-            Version(
-                number=number,
-                slug=slug,
-                content=content,
-                created_at=created_at,
-                editor=editor,
-                note=note,
-                partial=bool(partial),
-            )
-        )
-        if retired:
-            retiring.append(number)
-    return Event(event_id, tuple(versions), frozenset(retiring))
+"""What :meth:`Store.events` reads of each version, in this order."""
+_VERSION_FIELDS = tuple(name.strip() for name in _VERSION_COLUMNS.split(","))
 
 
 def _entries_select() -> sa.Select[Any]:
@@ -1791,24 +1742,36 @@ def _version_row(event_id: int, version: Version, recorded_at: datetime) -> dict
 
 
 def _version_from_row(row: Mapping[Any, Any]) -> Version:
+    """A version of its row, as SQLAlchemy gives it or as the driver does
+    (:meth:`Store.events`): SQLite's dates, times and JSON as text and its booleans as
+    numbers, PostgreSQL's as Python's own types."""
+    day, contexts, sources, created_at = (
+        row["date"],
+        row["contexts"],
+        row["sources"],
+        row["created_at"],
+    )
     content = EventContent(
-        date=row["date"],
+        date=date.fromisoformat(day) if type(day) is str else day,
         headline=row["headline"],
         summary=row["summary"],
         story=row["story"],
         category=row["category"],
-        contexts=tuple(row["contexts"]),
-        sources=tuple(Source(s["publisher"], s["url"]) for s in row["sources"]),
+        contexts=tuple(json.loads(contexts) if type(contexts) is str else contexts),
+        sources=tuple(
+            Source(s["publisher"], s["url"])
+            for s in (json.loads(sources) if type(sources) is str else sources)
+        ),
         cover_image=row["cover_image"],
     )
     return Version(
         number=row["number"],
         slug=row["slug"],
         content=content,
-        created_at=row["created_at"],
+        created_at=datetime.fromisoformat(created_at) if type(created_at) is str else created_at,
         editor=row["editor"],
         note=row["note"],
-        partial=row["partial"],
+        partial=bool(row["partial"]),
     )
 
 
