@@ -17,8 +17,9 @@ here needs to change for them.
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import NamedTuple
 
 from dateline.errors import InputError
 
@@ -173,15 +174,19 @@ class EventEntry:
     retired: bool = False
 
 
-@dataclass(frozen=True, slots=True)
-class RelatedEvent:
-    """An event related to another one, with the tags they share (in the first one's order)."""
+class RelatedEvent(NamedTuple):
+    """An event related to another one, with the tags they share (in the first one's order).
+
+    A named tuple, not a frozen dataclass as the rest of the model: a full site build
+    makes a million (ten a list), 0.25 us each this way, 0.62 us as a dataclass, whose
+    ``__init__`` sets each field through ``object.__setattr__``.
+    """
 
     event_id: int
     date: date
     slug: str
     headline: str
-    shared: tuple[str, ...] = field(default=())
+    shared: tuple[str, ...] = ()
 
 
 _CONTROL_CHARACTER = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")

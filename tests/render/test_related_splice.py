@@ -3,7 +3,6 @@ byte for byte the page rendered whole with the new list, in every format."""
 
 from __future__ import annotations
 
-from dataclasses import replace
 from datetime import date
 
 from dateline.ingest.importer import import_paths
@@ -38,7 +37,7 @@ def _variants(related: list[RelatedEvent]) -> list[list[RelatedEvent]]:
         [],
         related[:1],
         [odd, *related[:3]],
-        [replace(r, headline=f"{r.headline} {LOOKALIKE}") for r in related],
+        [r._replace(headline=f"{r.headline} {LOOKALIKE}") for r in related],
     ]
 
 

@@ -203,6 +203,26 @@ def test_a_kept_listing_describes_lists_as_the_rows_do(databases: Databases) -> 
         # With the events' tag names given, as a full build has them in its entries.
         names = {e.id: list(e.content.contexts) for e in writer.iter_events()}
         assert given.related_many(ids, 10, names) == {i: rows.related(i, 10) for i in ids}
+        # Names that disagree with the index (as if a tag had been dropped since they
+        # were read): the best candidates by the index are ranked by the tags the names
+        # give, as ranking.described ranks them, not by their scores.
+        fewer = {i: n[:-1] for i, n in names.items() if len(n) > 1}
+        made = given.related_many(sorted(fewer), 10, fewer)
+        index = given._related()
+        assert index._context_ids is not None
+        entries = {e.id: e for e in given.all_entries()}
+        ids_of = index._context_ids
+        for owner, listed in made.items():
+            if any(name not in ids_of for name in fewer[owner]):  # read, as for any name
+                assert listed == rows.related(owner, 10)  # not mapped when it was first read
+                continue
+            chosen = index._best(owner, index._tags_of(owner), 10)
+            own = [(ids_of[name], name) for name in fewer[owner]]
+            theirs = {c: set(index._tags_of(c)) for c in chosen}
+            found = [entries[i] for i in (*chosen, owner) if i in entries]
+            rows_of = [(e.id, e.date, e.slug, e.headline) for e in found]
+            assert listed == ranking.described(owner, theirs, 10, own, rows_of)
+        assert any(made.values())
 
     same_lists()
     events = list(writer.iter_events())
