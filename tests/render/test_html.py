@@ -162,3 +162,21 @@ def test_compiled_templates_are_cached_and_an_unwritable_cache_is_no_error(
     gone = tmp_path / "missing"  # writing into it fails with FileNotFoundError
     assert render_with(gone) == render_with(written)
     assert not gone.exists()
+
+
+def test_template_globals_are_one_dict_with_a_templates_own_first() -> None:
+    """The environment's globals and a template's own, merged into a plain dict (see
+    ``_Environment.make_globals``): the template's win, and templates loaded by name
+    are the same objects each time."""
+    environment = _environment()
+    merged = environment.make_globals({"chart": "own", "extra": 1})
+    assert type(merged) is dict
+    assert merged["chart"] == "own" and merged["extra"] == 1
+    assert merged["entry_items"] is environment.globals["entry_items"]
+    assert environment.make_globals(None) == dict(environment.globals)
+    event = environment.get_template("event.html")
+    assert environment.get_template("event.html") is event
+    assert environment.get_template(event) is event
+    assert environment.get_template("base.html", "event.html") is event.environment.get_template(
+        "base.html"
+    )
