@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import contextlib
 from collections.abc import Callable, Iterable, Mapping, MutableMapping
-from functools import cache, lru_cache
+from functools import cache
 from types import CodeType
 from typing import Any
 
@@ -245,7 +245,7 @@ def _entry_items(
     return Markup("".join(parts))
 
 
-def _related_items(url: _Url, related: Iterable[Mapping[str, Any]]) -> Markup:
+def _related_items(url: Callable[..., str], related: Iterable[Mapping[str, Any]]) -> Markup:
     """The ``<li>`` of each entry of an event page's related list, every value escaped.
 
     Made here rather than by a loop in the template, for the reasons of
@@ -255,23 +255,13 @@ def _related_items(url: _Url, related: Iterable[Mapping[str, Any]]) -> Markup:
     """
     parts = []
     for r in related:
-        start = _related_start(url.root, r["path"], r["headline"], r["date"])
-        parts.append(f"{start}{_escape(_commas(r['shared']))}</span></li>")
+        day = _escape(r["date"])
+        parts.append(
+            f'<li><a href="{_escape(url(r["path"]))}">{_escape(r["headline"])}</a> '
+            f'<span class="meta"><time datetime="{day}">{day}</time> · shares '
+            f"{_escape(_commas(r['shared']))}</span></li>"
+        )
     return Markup("".join(parts))
-
-
-@lru_cache(maxsize=1 << 16)
-def _related_start(root: str, path: str, headline: str, day: str) -> str:
-    """A related entry's ``<li>`` up to its shared tags, on pages whose way to the
-    site's root is ``root`` (:attr:`_Url.root`): made once per event for all event
-    pages, which are as deep, since a full site build lists each event on about ten
-    related lists (an event page's list 13.7 -> 12.5 us, as for
-    :func:`dateline.render.markdown._related_link`; bounded, for a server)."""
-    day = _escape(day)
-    return (
-        f'<li><a href="{_escape(root + path[1:])}.html">{_escape(headline)}</a> '
-        f'<span class="meta"><time datetime="{day}">{day}</time> · shares '
-    )
 
 
 def entry_items(entry: Mapping[str, Any]) -> tuple[str, str]:
@@ -330,11 +320,6 @@ class _Url:
     def __call__(self, path: str, ext: str | None = "html") -> str:
         target = f"{path}.{ext}" if ext else path
         return target if self.absolute else self.up + target[1:]
-
-    @property
-    def root(self) -> str:
-        """What a root path's first ``/`` becomes in this page's links."""
-        return "/" if self.absolute else self.up
 
 
 _FROM_ROOT = _Url("", False)

@@ -17,7 +17,6 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from datetime import date
-from functools import lru_cache
 
 from dateline.ingest.seedpage import (
     COVER_IMAGE,
@@ -160,17 +159,8 @@ def related_section(related: Sequence[RelatedEvent]) -> list[str]:
 
 
 def _related_entry(related: RelatedEvent) -> str:
-    link = _related_link(related.date, related.slug, related.headline)
-    return f"{link} _Context: {', '.join(related.shared)}_"
-
-
-@lru_cache(maxsize=1 << 16)
-def _related_link(day: date, slug: str, headline: str) -> str:
-    """A related entry's link, made once per event: a full site build lists each event
-    on about ten related lists (an event page's list 14.1 -> 10.2 us, medians of 7
-    rounds of 4,000 pages of the 100,000-event benchmark archive; bounded, for a
-    server)."""
-    return _link(headline, event_path(day, slug))
+    path = event_path(related.date, related.slug)
+    return f"{_link(related.headline, path)} _Context: {', '.join(related.shared)}_"
 
 
 def _article_entry(item: EventArticle) -> str:
