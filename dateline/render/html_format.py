@@ -245,7 +245,7 @@ def _entry_items(
     return Markup("".join(parts))
 
 
-def _related_items(url: Callable[..., str], related: Iterable[Mapping[str, Any]]) -> Markup:
+def _related_items(url: _Url, related: Iterable[Mapping[str, Any]]) -> Markup:
     """The ``<li>`` of each entry of an event page's related list, every value escaped.
 
     Made here rather than by a loop in the template, for the reasons of
@@ -254,12 +254,15 @@ def _related_items(url: Callable[..., str], related: Iterable[Mapping[str, Any]]
     context and a filter).
     """
     parts = []
+    root = url.root
+    escaped = _escape_inner  # the values are all text (a related entry's view)
     for r in related:
-        day = _escape(r["date"])
+        day = escaped(r["date"])
+        href = escaped(f"{root}{r['path'][1:]}.html")  # url(r["path"]), written out
         parts.append(
-            f'<li><a href="{_escape(url(r["path"]))}">{_escape(r["headline"])}</a> '
+            f'<li><a href="{href}">{escaped(r["headline"])}</a> '
             f'<span class="meta"><time datetime="{day}">{day}</time> · shares '
-            f"{_escape(_commas(r['shared']))}</span></li>"
+            f"{escaped(', '.join(r['shared']))}</span></li>"
         )
     return Markup("".join(parts))
 
@@ -282,12 +285,6 @@ def _entry_item_macro() -> Callable[..., Markup]:
     module = _environment().get_template("_macros.html").module
     macro: Callable[..., Markup] = module.entry_item  # type: ignore[attr-defined]  # a template's macro
     return macro
-
-
-def _commas(items: Iterable[str]) -> str:
-    """``a, b, c``, to be escaped whole (the same text as escaping each item: ``, `` has
-    nothing to escape)."""
-    return ", ".join(items)
 
 
 def stylesheet() -> str:
@@ -320,6 +317,11 @@ class _Url:
     def __call__(self, path: str, ext: str | None = "html") -> str:
         target = f"{path}.{ext}" if ext else path
         return target if self.absolute else self.up + target[1:]
+
+    @property
+    def root(self) -> str:
+        """What a root path's first ``/`` becomes in this page's links."""
+        return "/" if self.absolute else self.up
 
 
 _FROM_ROOT = _Url("", False)
