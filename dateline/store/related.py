@@ -441,6 +441,8 @@ class RelatedIndex:
         as before (:meth:`_from_listing_by_names`).
         """
         assert self._listing is not None
+        if event_id >= len(self._day) or self._day[event_id] < 0:  # deleted meanwhile
+            return []
         get, tags_of = self._listing.getter(), self._tags_of
         ranked = []
         for other, score in zip(*scored, strict=True):

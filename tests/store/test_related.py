@@ -319,3 +319,15 @@ def test_many_threads_ranking_while_others_write_never_starve_the_pool(
     for thread in threads:
         thread.join()
     assert not errors, errors[:3]
+
+
+def test_an_event_the_index_has_no_day_for_gets_an_empty_list(store: Store) -> None:
+    """An event whose tags the index holds but not its day (one added between the index's
+    two reads, until a catch-up brings its day) gets an empty list, as a deleted one."""
+    a = store.create_event(EventContent(date(2012, 2, 9), "A", contexts=("Homs",)))
+    b = store.create_event(EventContent(date(2012, 2, 10), "B", contexts=("Homs",)))
+    store.load_related_index(listing={e.id: (e.slug, e.headline) for e in store.all_entries()})
+    index = store._related()
+    assert [r.event_id for r in index.related_many([a.id], 10)[a.id]] == [b.id]
+    index._day[a.id] = -1
+    assert index.related_many([a.id], 10) == {a.id: []}
