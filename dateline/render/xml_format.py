@@ -74,20 +74,18 @@ def related_parts_kept(kept: dict[Any, bytes]) -> Iterator[None]:
 
 
 def render_xml(view: dict[str, Any]) -> bytes:
-    root = etree.Element(view["type"])
     events = view.get("events")
     if events and any(type(e) is ListedEntry for e in events):
-        return _with_made_events(root, view, events)
+        return _with_made_events(view, events)
     kept = _KEPT.get()
     if kept is not None and view.get("related") and next(reversed(view)) == "related":
-        return _with_kept_related(root, view, kept)
-    return _whole(root, view)
+        return _with_kept_related(view, kept)
+    return _whole(view)
 
 
-def _whole(root: etree._Element, view: dict[str, Any]) -> bytes:
-    """The page of ``view``, every element made here, under ``root`` (still empty)."""
-    _fill(root, {k: v for k, v in view.items() if k != "type"})
-    return _document(root)
+def _whole(view: dict[str, Any]) -> bytes:
+    """The page of ``view``, every element made here."""
+    return _document(_tree((view["type"],), {k: v for k, v in view.items() if k != "type"}))
 
 
 def _document(root: etree._Element) -> bytes:
@@ -95,7 +93,7 @@ def _document(root: etree._Element) -> bytes:
     return text
 
 
-def _with_kept_related(root: etree._Element, view: dict[str, Any], kept: dict[Any, bytes]) -> bytes:
+def _with_kept_related(view: dict[str, Any], kept: dict[Any, bytes]) -> bytes:
     """An event page whose related list (its last element) is put together from parts
     lxml wrote before: each related event's own elements, and each set of shared tags.
 
@@ -108,12 +106,13 @@ def _with_kept_related(root: etree._Element, view: dict[str, Any], kept: dict[An
     """
     related = view["related"]
     if any(tuple(r) != _RELATED_KEYS for r in related):
-        return _whole(root, view)
-    _fill(root, {k: v for k, v in view.items() if k != "type" and k != "related"})
-    text = _document(root)
+        return _whole(view)
+    text = _document(
+        _tree((view["type"],), {k: v for k, v in view.items() if k != "type" and k != "related"})
+    )
     end = b"</" + view["type"].encode() + b">\n"
     if not text.endswith(end):  # nothing but the list: the root was written empty
-        return _whole(etree.Element(view["type"]), view)
+        return _whole(view)
     parts = [text[: -len(end)], b"  <related>\n"]
     for entry in related:
         own = (entry["id"], entry["date"], entry["headline"], entry["path"])
@@ -135,13 +134,12 @@ _PART_END = b"    </event>\n  </related>\n</x>\n"
 
 def _related_part(fields: dict[str, Any]) -> bytes:
     """The elements of ``fields`` as lxml writes them in a related entry of an event page."""
-    root = etree.Element("x")
-    _fill(_SubElement(_SubElement(root, "related"), "event"), fields)
+    root = _tree(("x", "related", "event"), fields)
     text: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
     return text[len(_PART_START) : -len(_PART_END)]
 
 
-def _with_made_events(root: etree._Element, view: dict[str, Any], events: list[Any]) -> bytes:
+def _with_made_events(view: dict[str, Any], events: list[Any]) -> bytes:
     """A list page whose events a full build made (:mod:`dateline.render.listed`): the
     page serialized with its ``events`` empty, and the made entries put in as lxml wrote
     them, indented for their place (:func:`entry_element`).
@@ -153,8 +151,12 @@ def _with_made_events(root: etree._Element, view: dict[str, Any], events: list[A
     (only a child of the root has two spaces) and its name: archive text cannot make
     ``<``, lxml escapes it.
     """
-    _fill(root, {k: ([] if k == "events" else v) for k, v in view.items() if k != "type"})
-    text = _document(root)
+    text = _document(
+        _tree(
+            (view["type"],),
+            {k: ([] if k == "events" else v) for k, v in view.items() if k != "type"},
+        )
+    )
     at = text.index(_EMPTY_EVENTS) + 1
     made = [e.xml if type(e) is ListedEntry else entry_element(e) for e in events]
     return b"".join(
@@ -165,10 +167,100 @@ def _with_made_events(root: etree._Element, view: dict[str, Any], events: list[A
 def render_related_element(related: list[dict[str, Any]]) -> bytes:
     """An event page's ``related`` element as the page's XML has it, the last child of
     the root: from the newline before it to the end of the document."""
-    root = etree.Element("event")
-    _fill(root, {"related": related})
-    text: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    text: bytes = etree.tostring(
+        _tree(("event",), {"related": related}), encoding="UTF-8", pretty_print=True
+    )
     return text[text.index(b"\n  <related") :]
+
+
+SHAPES_KEPT = 2048
+"""At most this many made trees are kept to copy (:func:`_tree`); then none again."""
+SHAPE_MOST_ELEMENTS = 256
+"""Bigger trees are not kept (a tag's page with years of months): few pages share
+their shape, and 2,048 of them could take a few hundred MB."""
+_SHAPES: dict[tuple[Any, ...], etree._Element] = {}
+
+
+def _tree(path: tuple[str, ...], mapping: dict[str, Any]) -> etree._Element:
+    """A new tree of elements named ``path``, each the only child of the one before,
+    the last filled with ``mapping`` (:func:`_fill`); its first element.
+
+    Pages of a kind mostly have the same elements, only their texts differ: a tree made
+    once for each shape (which elements, how many items a list has) is kept, and a page
+    of a shape met before is a copy of it (lxml copies a tree in C) with every text set
+    again, in document order. An event page's elements (the related list aside), 44 ->
+    31 us: lxml makes an element in about a microsecond through its Python API, and
+    copies it in a tenth of that. The same bytes: tests/render/test_json_xml.py checks
+    them against trees made element by element on generated views.
+    """
+    texts: list[str | None] = [None]  # the filled element's own: none
+    shape: list[Any] = [path]
+    plain = _shape(mapping, shape, texts)
+    key = tuple(shape) if plain and len(texts) <= SHAPE_MOST_ELEMENTS else None
+    made = _SHAPES.get(key) if key is not None else None
+    if made is not None:
+        # A whole copy: lxml's copy.copy of an element copies what it holds too.
+        top: etree._Element = made.__copy__()  # type: ignore[attr-defined]
+        element = top
+        for _ in path[1:]:
+            element = element[0]
+        for node, text in zip(element.iter(), texts, strict=True):
+            if text is not None:
+                node.text = text
+        return top
+    top = element = etree.Element(path[0])
+    for name in path[1:]:
+        element = _SubElement(element, name)
+    _fill(element, mapping)
+    if key is not None:
+        if len(_SHAPES) >= SHAPES_KEPT:
+            _SHAPES.clear()
+        _SHAPES[key] = top.__copy__()  # type: ignore[attr-defined]
+    return top
+
+
+def _shape(mapping: dict[str, Any], shape: list[Any], texts: list[str | None]) -> bool:
+    """Whether :func:`_fill` makes ``mapping`` of plain values alone (text, numbers,
+    booleans, dicts and lists of dicts or text); if so, its elements' names and the
+    lengths of its lists are added to ``shape``, and the text of each element it makes
+    to ``texts`` (None for an element holding others), in document order."""
+    for key, value in mapping.items():
+        if value is None:
+            continue
+        kind = type(value)
+        if kind is str:
+            shape.append(key)
+            texts.append(value)
+        elif kind is list:
+            shape += (key, len(value))
+            texts.append(None)
+            for item in value:
+                if type(item) is dict:
+                    shape.append(None)  # an item's own elements follow, closed by ")"
+                    texts.append(None)
+                    if not _shape(item, shape, texts):
+                        return False
+                    shape.append(")")
+                elif type(item) is str:
+                    shape.append("")
+                    texts.append(item)
+                else:  # a list entry made by a full build, or what _set makes
+                    return False
+        elif kind is dict:
+            shape += (key, None)
+            texts.append(None)
+            if not _shape(value, shape, texts):
+                return False
+            shape.append(")")
+        elif kind is int:
+            shape.append(key)
+            texts.append(str(value))
+        elif kind is bool:
+            shape.append(key)
+            texts.append("true" if value else "false")
+        else:
+            return False
+    return True
 
 
 def _fill(element: etree._Element, mapping: dict[str, Any]) -> None:
@@ -232,9 +324,9 @@ def entry_element(entry: dict[str, Any]) -> bytes:
     """A list entry's ``<event>`` element as a page whose ``events`` are a child of its
     root has it, indented, from its first line's indentation to its last line's end (the
     XML part of a :class:`~dateline.render.listed.ListedEntry`)."""
-    root = etree.Element("x")
-    _fill(_SubElement(_SubElement(root, "events"), "event"), entry)
-    text: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    text: bytes = etree.tostring(
+        _tree(("x", "events", "event"), entry), encoding="UTF-8", pretty_print=True
+    )
     return text[len(_ENTRY_START) : -len(_ENTRY_END)]
 
 

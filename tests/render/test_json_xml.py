@@ -4,6 +4,7 @@ against docs/schemas, and the XML says exactly what the JSON says."""
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -11,10 +12,13 @@ from typing import Any
 import jsonschema
 import pytest
 import xmlschema
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from lxml import etree
 
 from dateline.ingest.importer import import_paths
 from dateline.model import Event
+from dateline.render import xml_format
 from dateline.render.json_format import render_json
 from dateline.render.views import event_view
 from dateline.render.xml_format import ITEM_NAMES, related_parts_kept, render_xml
@@ -95,6 +99,62 @@ def test_pages_with_kept_related_parts_are_the_pages_made_whole(store: Store) ->
         with related_parts_kept(kept):
             assert [render_xml(view) for view in views] == whole
     assert len(kept) > len(views)
+
+
+# Values as views hold them; text with what XML must escape, blank text and no text.
+_TEXT = st.sampled_from(["", " ", "\n  ", "a < b & c", "]]>", "Homs", "é 中"]) | st.text(
+    st.characters(codec="utf-8", exclude_categories=["Cc", "Cs"]), max_size=8
+)
+_LEAF = st.none() | _TEXT | st.integers(-3, 10**12) | st.booleans()
+_KEYS = st.sampled_from(["id", "headline", "label", "path", "count"])
+
+
+def _views(depth: int) -> st.SearchStrategy[dict[str, Any]]:
+    """Views of the shapes pages have: keys with text, numbers, booleans, None, nested
+    views, and lists (named in ITEM_NAMES) of views or of text."""
+    inner = _views(depth - 1) if depth else st.fixed_dictionaries({"path": _TEXT})
+    lists = st.dictionaries(
+        st.sampled_from(["contexts", "shared", "events", "names", "months"]),
+        st.lists(inner, max_size=3) | st.lists(_TEXT, max_size=3),
+        max_size=2,
+    )
+    return st.builds(
+        lambda a, b, c: {**a, **b, **c},
+        st.dictionaries(_KEYS, _LEAF, max_size=4),
+        st.dictionaries(st.sampled_from(["day", "version"]), inner, max_size=1),
+        lists,
+    )
+
+
+@settings(max_examples=150, deadline=None)
+@given(views=st.lists(_views(2), min_size=1, max_size=4))
+def test_trees_copied_from_kept_shapes_are_the_trees_made_element_by_element(
+    views: list[dict[str, Any]],
+) -> None:
+    """Pages of a shape met before are copies of a kept tree with their texts set again
+    (``xml_format._tree``): the same bytes as every element made one by one, whatever
+    the text, for pages met once, again, and after others of the same shape."""
+    xml_format._SHAPES.clear()
+    # The same shapes with other texts: emptied, and made longer.
+    others = [_retexted(v, lambda text: "") for v in views]
+    others += [_retexted(v, lambda text: text + " <&> " + text) for v in views]
+    for view in [*views, *others, *views, *reversed(others)]:
+        made = etree.Element("event")
+        xml_format._fill(made, view)
+        copied = xml_format._tree(("event",), view)
+        assert etree.tostring(copied) == etree.tostring(made)
+        nested = xml_format._tree(("x", "events", "event"), view)
+        assert etree.tostring(nested[0][0]) == etree.tostring(made)
+    assert xml_format._SHAPES
+
+
+def _retexted(value: Any, change: Callable[[str], str]) -> Any:
+    """``value`` with ``change`` applied to every text in it."""
+    if isinstance(value, dict):
+        return {k: _retexted(v, change) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_retexted(v, change) for v in value]
+    return change(value) if isinstance(value, str) else value
 
 
 def test_json_keys_keep_their_order(store: Store) -> None:
