@@ -241,8 +241,8 @@ def most_listed(out: Path) -> tuple[int, int]:
     one event on 212 lists took 3.0 s where the five of ``--edits 5`` took 1.7 s)."""
     with sqlite3.connect(out / STATE_DIR / "state.sqlite") as db:
         row = db.execute(
-            "SELECT related_id, count(*) FROM related_members GROUP BY related_id "
-            "ORDER BY count(*) DESC, related_id LIMIT 1"
+            "SELECT m.value, count(*) FROM related r, json_each(r.members) m "
+            "GROUP BY m.value ORDER BY count(*) DESC, m.value LIMIT 1"
         ).fetchone()
     return (int(row[0]), int(row[1])) if row else (0, 0)  # (0, 0): no related list at all
 

@@ -390,8 +390,9 @@ class _Build:
             # those tags, not all of it (see Store.related_snapshot).
             sharers = self.store.related_snapshot([i for i in moved if i in now])
             alike = {i for i in moved if _ranked_alike(before.get(i), now.get(i))}
-            holding = {i: self.state.listing([i]) for i in alike}
-            affected |= self.state.listing([i for i in moved if i not in alike])
+            listing = self.state.listings(moved)
+            holding = {i: listing[i] for i in alike}
+            affected = affected.union(*(listing[i] for i in moved if i not in alike))
         for event_id in moved:
             entry = now.get(event_id)
             if entry is not None:

@@ -17,7 +17,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from operator import itemgetter
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import orjson
 
@@ -26,15 +26,16 @@ from dateline.model import RelatedEvent
 from dateline.store.ranking import FAR, HORIZON_DAYS, NEAR, SAME_DAY
 
 STATE_DIR = ".dateline-build"
-STATE_VERSION = 4
+STATE_VERSION = 5
 """The layout of the state file; another one is discarded (and the build is full).
 
-A list's members are kept twice: in its ``related`` row (JSON, in list order), which
-:meth:`BuildState.recorded_lists` reads, and one ``related_members`` row per member,
-keyed by member, which :meth:`BuildState.listing` reads. Version 3 indexed the
-members' rows by list instead: a second B-tree to fill with a full build's 1,000,000
-rows, 1.3 s of the parent process's time (which the workers wait for), and its page
-digests were SHA-256 (see :func:`dateline.site.output.digest`)."""
+A list's members are kept in its ``related`` row (JSON, in list order), which
+:meth:`BuildState.recorded_lists` reads and :meth:`BuildState.listings` searches.
+Version 4 also kept a row per member, keyed by member, for ``listings`` to look up: a
+full build's 1,000,000 rows took 1.2 s of the parent process's CPU, which its workers
+share the two CPUs with, to spare each incremental build that moves an event about 20
+ms. Version 3 indexed those rows by list too, and its page digests were SHA-256 (see
+:func:`dateline.site.output.digest`)."""
 SCHEMA = """
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
 CREATE TABLE IF NOT EXISTS pages (path TEXT PRIMARY KEY, digest BLOB NOT NULL) WITHOUT ROWID;
@@ -45,9 +46,6 @@ CREATE TABLE IF NOT EXISTS related (
     event_id INTEGER PRIMARY KEY, length INTEGER NOT NULL,
     last_shared INTEGER, last_day INTEGER, last_slug TEXT, last_id INTEGER,
     members TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS related_members (
-    related_id INTEGER NOT NULL, event_id INTEGER NOT NULL, PRIMARY KEY (related_id, event_id)
-) WITHOUT ROWID;
 """
 
 _OWNER_DAY = "CAST(julianday(l.day) - 1721424.5 AS INTEGER)"
@@ -90,10 +88,12 @@ def _json(value: Sequence[Any]) -> str:
     return orjson.dumps(value).decode()
 
 
-RelatedRecord = tuple[tuple[Any, ...], tuple[int, ...]]
+_SEARCHED_BY_DIGITS = 4
+"""Up to this many ids, :meth:`BuildState.listings` searches the lists for each one."""
+
+RelatedRecord = tuple[Any, ...]
 """What the build state keeps of an event's related list: its row of the ``related``
-table (the event's id, the length, the last entry's rank, the members as JSON) and the
-ids of its members."""
+table (the event's id, the length, the last entry's rank, the members as JSON)."""
 
 
 def related_records(lists: Mapping[int, Sequence[RelatedEvent]]) -> dict[int, RelatedRecord]:
@@ -112,8 +112,7 @@ def related_records(lists: Mapping[int, Sequence[RelatedEvent]]) -> dict[int, Re
             if last
             else (None, None, None, None)
         )
-        members = tuple(r.event_id for r in listed)
-        records[eid] = ((*row, _json(members)), members)
+        records[eid] = (*row, _json([r.event_id for r in listed]))
     return records
 
 
@@ -127,14 +126,16 @@ class RecordedList:
     last_day: int | None
 
 
-@dataclass(frozen=True, slots=True)
-class Listed:
+class Listed(NamedTuple):
     """Where an event was listed at the last build: its day, story slug and tag slugs.
 
     ``mark`` is a digest of what other events' related lists show of it and rank it by
     (date, slug, headline, tags): while it stays the same, no other related list changes.
     ``shown`` is a digest of what list pages (day, month, context, story, home) show of
     it: while it stays the same, none of them changes.
+
+    A named tuple, not a dataclass: a full build's workers send 100,000 of them to the
+    parent, which unpickled a frozen dataclass through Python code (``__setstate__``).
     """
 
     day: str
@@ -201,7 +202,7 @@ class BuildState:
 
     def clear(self) -> None:
         """Forget everything but the page digests (a full build refills the rest)."""
-        for table in ("meta", "listed", "related", "related_members"):
+        for table in ("meta", "listed", "related"):
             self._db.execute(f"DELETE FROM {table}")
 
     # -- meta -------------------------------------------------------------------------
@@ -298,20 +299,36 @@ class BuildState:
             found.update(int(r[0]) for r in rows)
         return found
 
-    def listing(self, related_ids: Sequence[int]) -> set[int]:
-        """The events whose related list includes one of ``related_ids``."""
-        found: set[int] = set()
-        for start in range(0, len(related_ids), 900):
-            chunk = list(related_ids[start : start + 900])
-            marks = ",".join("?" * len(chunk))
-            found.update(
-                int(r[0])
-                for r in self._db.execute(
-                    f"SELECT event_id FROM related_members WHERE related_id IN ({marks})",
-                    chunk,
-                )
-            )
+    def listings(self, related_ids: Iterable[int]) -> dict[int, set[int]]:
+        """The events whose recorded related list includes each of ``related_ids``.
+
+        Searched in the lists' JSON, as no row per member is kept (see
+        :data:`STATE_VERSION`): a few ids by their digits (``instr``, 20 ms for 100,000
+        lists), each list found that way read to drop a longer id holding them; more
+        ids in one pass over every list's members (``json_each``, 90-140 ms).
+        """
+        wanted = sorted(set(related_ids))
+        found: dict[int, set[int]] = {member: set() for member in wanted}
+        if len(wanted) <= _SEARCHED_BY_DIGITS:
+            for member in wanted:
+                for eid, members in self._db.execute(
+                    "SELECT event_id, members FROM related WHERE instr(members, ?) > 0",
+                    (str(member),),
+                ):
+                    if member in json.loads(members):
+                        found[member].add(int(eid))
+            return found
+        for eid, member in self._db.execute(
+            "SELECT r.event_id, m.value FROM related r, json_each(r.members) m "
+            "WHERE m.value IN (SELECT value FROM json_each(?))",
+            (_json(wanted),),
+        ):
+            found[int(member)].add(int(eid))
         return found
+
+    def listing(self, related_ids: Iterable[int]) -> set[int]:
+        """The events whose recorded related list includes one of ``related_ids``."""
+        return set().union(*self.listings(related_ids).values())
 
     def recorded_lists(self, ids: Sequence[int]) -> dict[int, RecordedList]:
         """The recorded related lists of the events ``ids`` (those recorded)."""
@@ -329,28 +346,14 @@ class BuildState:
 
     def record_new_related(self, records: Mapping[int, RelatedRecord]) -> None:
         """:meth:`record_related` for events with no list recorded (a full build, after
-        :meth:`clear`): nothing to compare, and the members' rows made by SQLite from
-        the lists' JSON rather than bound one by one from Python (a full build records
-        1,000,000 of them: 2.6 s of the parent process's time, which its workers share
-        the CPUs with)."""
+        :meth:`clear`): nothing to compare."""
         self._db.executemany(
-            "INSERT INTO related VALUES (?, ?, ?, ?, ?, ?, ?)", [row for row, _ in records.values()]
-        )
-        self._db.execute(
-            "INSERT INTO related_members SELECT m.value, r.event_id "
-            "FROM json_each(?) o JOIN related r ON r.event_id = o.value, json_each(r.members) m "
-            "ORDER BY m.value, r.event_id",
-            (_json(list(records)),),
+            "INSERT INTO related VALUES (?, ?, ?, ?, ?, ?, ?)", list(records.values())
         )
 
     def record_related(self, records: Mapping[int, RelatedRecord]) -> None:
         """Each event's related list (as :func:`related_records` gives it), replacing
-        what was recorded.
-
-        Only what differs is written: a new headline of an event on 2,146 lists rewrites
-        their pages, but it changes the members of few of them (and the last entry of
-        some), and deleting and inserting every member took 0.3 s of that build.
-        """
+        what was recorded; only the rows that differ are written."""
         ids = list(records)
         recorded: dict[int, tuple[Any, ...]] = {}
         for start in range(0, len(ids), 900):
@@ -360,18 +363,7 @@ class BuildState:
                 f"SELECT * FROM related WHERE event_id IN ({marks})", chunk
             ):
                 recorded[row[0]] = tuple(row)
-        changed = {eid: record for eid, record in records.items() if recorded.get(eid) != record[0]}
         self._db.executemany(
             "INSERT OR REPLACE INTO related VALUES (?, ?, ?, ?, ?, ?, ?)",
-            [row for row, _ in changed.values()],
+            [row for eid, row in records.items() if recorded.get(eid) != row],
         )
-        gone, new = [], []
-        for eid, (_, members) in changed.items():
-            before = set(json.loads(recorded[eid][-1])) if eid in recorded else set()
-            now = set(members)
-            gone += [(m, eid) for m in before - now]
-            new += [(m, eid) for m in now - before]
-        self._db.executemany(
-            "DELETE FROM related_members WHERE related_id = ? AND event_id = ?", gone
-        )
-        self._db.executemany("INSERT INTO related_members VALUES (?, ?)", new)

@@ -120,9 +120,13 @@ def test_recorded_related_lists_are_the_last_recorded(
                 )
             )
             last |= recorded
-        for member in range(1, 13):
-            expected = {o for o, members in last.items() if member in {m for m, _ in members}}
-            assert state.listing([member]) == expected
+        expected = {
+            member: {o for o, members in last.items() if member in {m for m, _ in members}}
+            for member in range(1, 13)
+        }
+        for member in range(1, 13):  # searched by its digits: 1 is in 11 and 12 too
+            assert state.listing([member]) == expected[member]
+        assert state.listings(range(1, 13)) == expected  # searched in one pass
         for owner, members in last.items():
             row = state._db.execute(
                 "SELECT length, last_shared, last_day, last_slug, last_id FROM related "
@@ -189,12 +193,13 @@ def test_new_lists_are_recorded_as_record_related_records_them(
                     )
                 )
             tables.append(
-                [
-                    state._db.execute(f"SELECT * FROM {table} ORDER BY 1, 2").fetchall()
-                    for table in ("related", "related_members")
-                ]
+                (
+                    state._db.execute("SELECT * FROM related ORDER BY 1").fetchall(),
+                    state.listings(range(1, 31)),
+                )
             )
         finally:
             state.close(commit=False)
     assert tables[0] == tables[1]
-    assert len(tables[1][1]) == sum(len(m) for batch in disjoint for m in batch.values())
+    listed = {(o, m) for batch in disjoint for o, ms in batch.items() for m, _ in ms}
+    assert {(o, m) for m, owners in tables[1][1].items() for o in owners} == listed
