@@ -192,6 +192,8 @@ def _environment() -> Environment:
     environment.globals["chart"] = chart
     environment.globals["entry_items"] = _entry_items
     environment.globals["related_items"] = _related_items
+    environment.globals["year_items"] = _year_items
+    environment.globals["month_rows"] = _month_rows
     return environment
 
 
@@ -265,6 +267,37 @@ def _related_items(url: _Url, related: Iterable[Mapping[str, Any]]) -> Markup:
             f"{escaped(', '.join(r['shared']))}</span></li>"
         )
     return Markup("".join(parts))
+
+
+def _year_items(
+    url: Callable[..., str], years: Iterable[Mapping[str, Any]], current: Any = None
+) -> Markup:
+    """The ``<li>`` of each year of a list of years (the ``years`` macro's items), the
+    ``current`` one marked: made here, as :func:`_related_items`, since a tag's year
+    pages list all its years (25 on a tag of a few hundred events), each item three
+    lookups and a link through Jinja."""
+    parts = []
+    for y in years:
+        year = y["year"]
+        mark = ' aria-current="page"' if year == current else ""
+        count = f' <span class="meta">{_number(y["count"])}</span>' if "count" in y else ""
+        href = _escape(url(y["path"]))
+        parts.append(f'<li><a href="{href}"{mark}>{_number(year)}</a>{count}</li>')
+    return Markup("".join(parts))
+
+
+def _month_rows(months: Iterable[Mapping[str, Any]]) -> Markup:
+    """The table rows of a chart's numbers (the ``timeline`` macro's), a month each:
+    made here, as :func:`_year_items` (a tag's page over 25 years has 300)."""
+    rows = [
+        f"<tr><td>{_escape(m['month'])}</td><td>{_number(m['count'])}</td></tr>" for m in months
+    ]
+    return Markup("".join(rows))
+
+
+def _number(value: Any) -> str:
+    """:func:`_escape` of what is an int but in odd views (``str`` is enough for one)."""
+    return str(value) if type(value) is int else _escape(value)
 
 
 def entry_items(entry: Mapping[str, Any]) -> tuple[str, str]:
