@@ -326,10 +326,6 @@ class BuildState:
             found[int(member)].add(int(eid))
         return found
 
-    def listing(self, related_ids: Iterable[int]) -> set[int]:
-        """The events whose recorded related list includes one of ``related_ids``."""
-        return set().union(*self.listings(related_ids).values())
-
     def recorded_lists(self, ids: Sequence[int]) -> dict[int, RecordedList]:
         """The recorded related lists of the events ``ids`` (those recorded)."""
         found: dict[int, RecordedList] = {}

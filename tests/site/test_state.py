@@ -125,7 +125,7 @@ def test_recorded_related_lists_are_the_last_recorded(
             for member in range(1, 13)
         }
         for member in range(1, 13):  # searched by its digits: 1 is in 11 and 12 too
-            assert state.listing([member]) == expected[member]
+            assert state.listings([member]) == {member: expected[member]}
         assert state.listings(range(1, 13)) == expected  # searched in one pass
         for owner, members in last.items():
             row = state._db.execute(
