@@ -27,7 +27,7 @@ from dateline.render.xml_format import render_related_element
 _HTML_START = b'  <section aria-labelledby="related">'
 _HTML_END = b"</section>\n"
 _HTML_AFTER = b"</article>"
-_XML_START = b"\n  <related"
+_XML_START = b"<related"
 _JSON_START = b',"related":['
 _MARKDOWN_START = b"\n### Related:\n"
 

@@ -6,6 +6,10 @@ missing value (None) leaves its element out, and booleans are ``true``/``false``
 
 A site build writes this for every page, so the walk over the view is written for
 speed: one ``SubElement`` call per element, values dispatched on their exact type.
+
+Written without indentation, as JSON is (``xmllint --format`` indents a file for a
+person): indented, the 100,000-event benchmark archive's XML pages took 23% more bytes
+(1.27 against 0.98 GB of the site's 3.3 GB) and lxml 50% more time to write them out.
 """
 
 from __future__ import annotations
@@ -37,18 +41,16 @@ ITEM_NAMES = {
 }
 
 _SubElement = etree.SubElement
-_OWN_TEXT = etree.XMLParser(resolve_entities=False, no_network=True, remove_blank_text=True)
-"""For reading back what lxml itself wrote (:func:`_made_events`), without the
-indentation it wrote: the page's serialization indents again, for the depth it puts
-the elements at. Only whitespace *between* elements goes: an element whose whole text is
-whitespace keeps it (libxml2 drops a blank text only where elements are its siblings),
-and entries have no mixed content."""
+_OWN_TEXT = etree.XMLParser(resolve_entities=False, no_network=True)
+"""For reading back what lxml itself wrote (:func:`_made_events`)."""
 
-_ENTRY_START = b"<x>\n  <events>\n"
-_ENTRY_END = b"  </events>\n</x>\n"
-"""Around a made entry as :func:`entry_element` serializes it: at a page's events' depth."""
-_EMPTY_EVENTS = b"\n  <events/>\n"
-"""A page's own ``events`` (a child of the root), left empty to put the made ones in."""
+_ENTRY_START = b"<x><events>"
+_ENTRY_END = b"</events></x>"
+"""Around a made entry as :func:`entry_element` serializes it."""
+_EVENTS_MARK = "dateline-events"
+"""A processing instruction put in a page's own (empty) ``events`` to find where the
+made entries go (:func:`_with_made_events`): archive text cannot make one, as lxml
+escapes every ``<`` of it, and pages have no other."""
 
 
 _RELATED_KEYS = ("id", "date", "headline", "path", "shared")
@@ -89,7 +91,7 @@ def _whole(view: dict[str, Any]) -> bytes:
 
 
 def _document(root: etree._Element) -> bytes:
-    text: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True)
+    text: bytes = etree.tostring(root, xml_declaration=True, encoding="UTF-8")
     return text
 
 
@@ -110,10 +112,10 @@ def _with_kept_related(view: dict[str, Any], kept: dict[Any, bytes]) -> bytes:
     text = _document(
         _tree((view["type"],), {k: v for k, v in view.items() if k != "type" and k != "related"})
     )
-    end = b"</" + view["type"].encode() + b">\n"
+    end = b"</" + view["type"].encode() + b">"
     if not text.endswith(end):  # nothing but the list: the root was written empty
         return _whole(view)
-    parts = [text[: -len(end)], b"  <related>\n"]
+    parts = [text[: -len(end)], b"<related>"]
     for entry in related:
         own = (entry["id"], entry["date"], entry["headline"], entry["path"])
         part = kept.get(own)
@@ -123,54 +125,62 @@ def _with_kept_related(view: dict[str, Any], kept: dict[Any, bytes]) -> bytes:
         tags = kept.get(shared)
         if tags is None:
             tags = kept[shared] = _related_part({"shared": list(shared)})
-        parts += (b"    <event>\n", part, tags, b"    </event>\n")
-    parts += (b"  </related>\n", end)
+        parts += (b"<event>", part, tags, b"</event>")
+    parts += (b"</related>", end)
     return b"".join(parts)
 
 
-_PART_START = b"<x>\n  <related>\n    <event>\n"
-_PART_END = b"    </event>\n  </related>\n</x>\n"
+_PART_START = b"<x><related><event>"
+_PART_END = b"</event></related></x>"
 
 
 def _related_part(fields: dict[str, Any]) -> bytes:
     """The elements of ``fields`` as lxml writes them in a related entry of an event page."""
     root = _tree(("x", "related", "event"), fields)
-    text: bytes = etree.tostring(root, encoding="UTF-8", pretty_print=True)
+    text: bytes = etree.tostring(root, encoding="UTF-8")
     return text[len(_PART_START) : -len(_PART_END)]
 
 
 def _with_made_events(view: dict[str, Any], events: list[Any]) -> bytes:
     """A list page whose events a full build made (:mod:`dateline.render.listed`): the
     page serialized with its ``events`` empty, and the made entries put in as lxml wrote
-    them, indented for their place (:func:`entry_element`).
+    them (:func:`entry_element`).
 
     Parsing the made entries into the page and serializing them again (as pages whose
     events lie deeper still do, :func:`_made_events`) took 198 us a tag's page, this 60
     (medians of 5 rounds over 6,217 tag and tag-year pages of the 100,000-event
-    benchmark archive; the same bytes). The empty element is found by its indentation
-    (only a child of the root has two spaces) and its name: archive text cannot make
-    ``<``, lxml escapes it.
+    benchmark archive; the same bytes). The place is marked in the empty element by a
+    processing instruction (:data:`_EVENTS_MARK`).
     """
-    text = _document(
-        _tree(
-            (view["type"],),
-            {k: ([] if k == "events" else v) for k, v in view.items() if k != "type"},
-        )
+    root = _tree(
+        (view["type"],),
+        {k: ([] if k == "events" else v) for k, v in view.items() if k != "type"},
     )
-    at = text.index(_EMPTY_EVENTS) + 1
+    own = root.find("events")
+    assert own is not None  # the view has events
+    own.append(etree.ProcessingInstruction(_EVENTS_MARK))
+    head, tail = _document(root).split(_MARKED_EVENTS)
     made = [e.xml if type(e) is ListedEntry else entry_element(e) for e in events]
-    return b"".join(
-        (text[:at], b"  <events>\n", *made, b"  </events>\n", text[at + len(_EMPTY_EVENTS) - 1 :])
-    )
+    return b"".join((head, b"<events>", *made, b"</events>", tail))
+
+
+def _marked_events() -> bytes:
+    """The marked empty ``events`` as lxml writes it (a processing instruction with no
+    text gets a space after its name)."""
+    events = etree.Element("events")
+    events.append(etree.ProcessingInstruction(_EVENTS_MARK))
+    text: bytes = etree.tostring(events)
+    return text
+
+
+_MARKED_EVENTS = _marked_events()
 
 
 def render_related_element(related: list[dict[str, Any]]) -> bytes:
     """An event page's ``related`` element as the page's XML has it, the last child of
-    the root: from the newline before it to the end of the document."""
-    text: bytes = etree.tostring(
-        _tree(("event",), {"related": related}), encoding="UTF-8", pretty_print=True
-    )
-    return text[text.index(b"\n  <related") :]
+    the root: from its start to the end of the document."""
+    text: bytes = etree.tostring(_tree(("event",), {"related": related}), encoding="UTF-8")
+    return text[text.index(b"<related") :]
 
 
 SHAPES_KEPT = 2048
@@ -321,12 +331,9 @@ def _set(element: etree._Element, key: str, value: Any) -> None:
 
 
 def entry_element(entry: dict[str, Any]) -> bytes:
-    """A list entry's ``<event>`` element as a page whose ``events`` are a child of its
-    root has it, indented, from its first line's indentation to its last line's end (the
-    XML part of a :class:`~dateline.render.listed.ListedEntry`)."""
-    text: bytes = etree.tostring(
-        _tree(("x", "events", "event"), entry), encoding="UTF-8", pretty_print=True
-    )
+    """A list entry's ``<event>`` element as a page has it (the XML part of a
+    :class:`~dateline.render.listed.ListedEntry`)."""
+    text: bytes = etree.tostring(_tree(("x", "events", "event"), entry), encoding="UTF-8")
     return text[len(_ENTRY_START) : -len(_ENTRY_END)]
 
 

@@ -94,7 +94,7 @@ from dateline.store import Store
 if TYPE_CHECKING:
     from dateline.store.related import RelatedIndex
 
-BUILD_FORMAT = "3"
+BUILD_FORMAT = "4"
 """Bump when the output or the page digests change in a way the template digest does not show."""
 FEED_SIZE = 50
 CONTEXT_FEED_SIZE = 20
