@@ -15,6 +15,7 @@ from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
@@ -269,7 +270,8 @@ class Store(CopyStore, ArticlePageStore):
         whole-table reads on the driver's cursor, tags by id. For 100,000 entries:
         :meth:`iter_entries`, which looks each batch's tags up, 2.6-2.7 s; these reads
         through SQLAlchemy's rows (tags joined to their names) 1.89 s; so, 1.31 s
-        (medians of 6, alternating)."""
+        (medians of 6, alternating); events read in the table's order, 0.91-0.96 -> 0.83-0.92 s
+        (best of 3, three rounds alternating)."""
         on_sqlite = self.engine.dialect.name == "sqlite"  # dates as ISO text there
         day_of = date.fromisoformat if on_sqlite else _same
         time_of = datetime.fromisoformat if on_sqlite else _same
@@ -288,12 +290,15 @@ class Store(CopyStore, ArticlePageStore):
                         tags[eid] = [named[cid]]
                     else:
                         listed.append(named[cid])
-                e = t.events.c  # the columns of every entry query, compiled (no parameters)
-                query = _entries_select().order_by(e.date, e.id).compile(dialect=conn.dialect)
-                cursor.execute(str(query))
+                # The columns of every entry query, compiled (no parameters); in the
+                # table's order, sorted here: read in date order through its index, each
+                # row is a lookup in the table (the query 0.62 s for 100,000 rows against
+                # 0.43 s, and 0.1 s to sort them; ISO dates on SQLite sort as days do).
+                cursor.execute(str(_entries_select().compile(dialect=conn.dialect)))
                 rows = cursor.fetchall()
             finally:
                 cursor.close()
+        rows.sort(key=itemgetter(1, 0))
         return [
             EventEntry(
                 eid,
