@@ -295,10 +295,9 @@ class Store(CopyStore, ArticlePageStore):
                 # row is a lookup in the table (the query 0.62 s for 100,000 rows against
                 # 0.43 s, and 0.1 s to sort them; ISO dates on SQLite sort as days do).
                 cursor.execute(str(_entries_select().compile(dialect=conn.dialect)))
-                rows = cursor.fetchall()
+                rows = sorted(cursor.fetchall(), key=itemgetter(1, 0))
             finally:
                 cursor.close()
-        rows.sort(key=itemgetter(1, 0))
         return [
             EventEntry(
                 eid,
