@@ -71,9 +71,9 @@ import hugo_site  # noqa: E402
 import related  # noqa: E402  (also puts the repository root on sys.path)
 from quiet import (  # noqa: E402
     delete_set_aside,
-    file_creation_us,
     set_aside,
     settle,
+    settled_disk,
     wait_after_deletions,
 )
 
@@ -250,9 +250,9 @@ def most_listed(out: Path) -> tuple[int, int]:
 def full_build(db: Path, out: Path, jobs: int | None) -> dict[str, Any]:
     """A full build into an empty folder, and what it left there."""
     set_aside(out)
-    probe = file_creation_us(out.parent)
+    probe, waited = _settled_disk(out.parent)
     full = run_build(db, out, jobs=jobs)
-    full["file_creation_us"] = probe
+    full.update(file_creation_us=probe, disk_wait_s=waited)
     output = hugo_site.tree_stats(out, skip_dirs=[STATE_DIR])
     state = hugo_site.tree_stats(out / STATE_DIR)
     full.update(
@@ -373,7 +373,9 @@ def run_pairs(work: Path, args: argparse.Namespace, html: int) -> list[dict[str,
         for tool in ("hugo", "dateline") if pair["hugo_first"] else ("dateline", "hugo"):
             if tool == "dateline":
                 out = work / f"site-pair-{k + 1}"
+                probe, waited = _settled_disk(work)
                 run = run_build(work / "archive.db", out, jobs=args.jobs)
+                run.update(file_creation_us=probe, disk_wait_s=waited)
                 set_aside(out)  # deleted with the rest, after the measurements
                 run["html_files"] = html
                 pair["dateline"] = run
@@ -383,8 +385,9 @@ def run_pairs(work: Path, args: argparse.Namespace, html: int) -> list[dict[str,
                 )
             else:
                 idle = settle()
+                probe, waited = _settled_disk(work)
                 run = hugo_site.build(hugo, work / "hugo", taxonomies=True)
-                run["idle_before"] = idle
+                run.update(idle_before=idle, file_creation_us=probe, disk_wait_s=waited)
                 pair["hugo"] = run
                 console.print(
                     f"pair {k + 1}: hugo, tags taxonomy {run['seconds']:.1f} s "
@@ -392,6 +395,17 @@ def run_pairs(work: Path, args: argparse.Namespace, html: int) -> list[dict[str,
                 )
         pairs.append(pair)
     return pairs
+
+
+def _settled_disk(folder: Path) -> tuple[float, float]:
+    """:func:`quiet.settled_disk`, saying so when it waited."""
+    probe, waited = settled_disk(folder)
+    if waited >= 1:
+        console.print(
+            f"waited {waited:.0f} s for the disk to take files at its usual speed "
+            f"({probe:.0f} us a file now; see quiet.settled_disk)"
+        )
+    return probe, waited
 
 
 def pair_ratio(pair: dict[str, Any]) -> float:

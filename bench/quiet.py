@@ -66,17 +66,20 @@ def settle() -> float:
 
 def file_creation_us(folder: Path, count: int = 2000) -> float:
     """Microseconds to create, write (4 KiB) and close one file, over ``count`` new
-    files in a new folder under ``folder`` (deleted after): how fast the disk takes
-    files right now.
+    files in a new folder under ``folder``: how fast the disk takes files right now.
 
     A full site build creates 669,000 files, and their system time swings with the
     disk's state: 24 s of system CPU on a settled disk, 155 s minutes after 12 GB of
     other files were deleted (see :data:`INODE_REUSE_WAIT`). 20-26 us a file is the
     settled figure on the benchmark machine; measured before each full build, it tells
-    a slow disk from slow code. Deleting 2,000 files leaves too few inodes waiting for
-    reuse to matter.
+    a slow disk from slow code.
+
+    The files are set aside (:func:`set_aside`), deleted with the runs' output after
+    the measurements, not here: a probe's own deletions slow the files created after
+    them, the next probe's (probes 2 s apart, each deleting its files: 26, 237, 445,
+    647, 724 us a file) and a build's first files alike.
     """
-    probe = folder / f".file-probe-{os.getpid()}"
+    probe = folder / f".file-probe-{os.getpid()}-{time.time_ns()}"
     probe.mkdir(parents=True)
     data = b"x" * 4096
     flags = os.O_WRONLY | os.O_CREAT | os.O_TRUNC
@@ -88,7 +91,7 @@ def file_creation_us(folder: Path, count: int = 2000) -> float:
             os.close(handle)
         return (time.perf_counter() - start) / count * 1e6
     finally:
-        shutil.rmtree(probe)
+        set_aside(probe)
 
 
 INODE_REUSE_WAIT = 370.0
@@ -147,6 +150,30 @@ def wait_after_deletions(work: Path) -> float:
         return 0.0
     time.sleep(wait)
     return wait
+
+
+SETTLED_FILE_US = 60.0
+"""A file's creation (:func:`file_creation_us`) on a disk no deletion slows: 20-26 us on
+the benchmark machine settled, 150-470 us after a site's deletion; with room to spare."""
+
+
+def settled_disk(folder: Path, longest: float = INODE_REUSE_WAIT) -> tuple[float, float]:
+    """Probe how fast the disk under ``folder`` takes files (:func:`file_creation_us`)
+    until it is back to :data:`SETTLED_FILE_US`, for at most ``longest`` seconds; returns
+    the last probe and the seconds waited.
+
+    :func:`wait_after_deletions` knows only this benchmark's own deletions. Files deleted
+    by anything else (another benchmark, scratch sites, a user) slow a full build just
+    as much: one run (s25b) measured its lone full build at 109 s with 131 s of system
+    CPU, five minutes after 16 GB of other files were deleted, against 47-50 s for its
+    paired builds; it probed 205 us a file first, and went on.
+    """
+    started = time.monotonic()
+    probe = file_creation_us(folder)
+    while probe > SETTLED_FILE_US and time.monotonic() - started < longest:
+        time.sleep(15)
+        probe = file_creation_us(folder)
+    return probe, time.monotonic() - started
 
 
 def _ext4_without_journal(path: Path) -> bool:
